@@ -1,0 +1,89 @@
+package pyfsjvm.bridge;
+
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
+
+/**
+ * A streaming operation: producers in Java {@link #emit} packed batches into a bounded queue, and
+ * Python drains them with {@link #next(long)}. Backpressure is real: a producer blocks while the
+ * queue is full, so a slow consumer never makes memory grow. Closing the stream (Python leaves its
+ * loop or drops the iterator) cancels the producers, which unwind at their next emit or check.
+ */
+public abstract class Stream extends Task<Void> {
+    /** Returned by {@link #next} once the stream is exhausted; check {@link #result()} then. */
+    public static final byte[] END = new byte[0];
+
+    private final MpscAtomicArrayQueue<byte[]> queue;
+    private final Object space = new Object();
+    private final Object consumer = new Object();
+
+    protected Stream(int capacity) {
+        queue = new MpscAtomicArrayQueue<>(Math.max(2, capacity));
+    }
+
+    /** Hands one batch to the consumer, blocking while the queue is full. */
+    protected final void emit(byte[] batch) {
+        while (!queue.offer(batch)) {
+            cancel.check();
+            synchronized (space) {
+                if (queue.size() >= queue.capacity()) {
+                    try {
+                        space.wait(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        cancel.cancel();
+                    }
+                }
+            }
+        }
+        wake();
+    }
+
+    /** True when the consumer has nothing queued, i.e. it is probably waiting for us. */
+    protected final boolean consumerIdle() {
+        return queue.isEmpty();
+    }
+
+    /**
+     * The next batch, or null if none arrived within {@code millis}, or {@link #END} once the
+     * producers have finished and everything was drained.
+     */
+    public final byte[] next(long millis) throws InterruptedException {
+        synchronized (consumer) { // the queue has a single consumer; Python may call from any thread
+            return nextLocked(millis);
+        }
+    }
+
+    private byte[] nextLocked(long millis) throws InterruptedException {
+        byte[] b = poll();
+        if (b != null) {
+            return b;
+        }
+        int state = await(millis);
+        b = poll();
+        if (b != null) {
+            return b;
+        }
+        return state == DONE || isDone() ? (queue.isEmpty() ? END : poll()) : null;
+    }
+
+    private byte[] poll() {
+        byte[] b = queue.relaxedPoll();
+        if (b != null) {
+            synchronized (space) {
+                space.notifyAll();
+            }
+        }
+        return b;
+    }
+
+    /** Stops the producers; batches not yet taken are dropped. */
+    public final void close() {
+        cancel();
+        synchronized (consumer) {
+            queue.clear();
+        }
+        synchronized (space) {
+            space.notifyAll();
+        }
+    }
+}

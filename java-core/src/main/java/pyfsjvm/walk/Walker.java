@@ -1,0 +1,428 @@
+package pyfsjvm.walk;
+
+import pyfsjvm.bridge.Cancel;
+import pyfsjvm.bridge.FsException;
+import pyfsjvm.bridge.Log;
+import pyfsjvm.bridge.Workers;
+import pyfsjvm.platform.DirListing;
+import pyfsjvm.platform.FileType;
+import pyfsjvm.platform.Platform;
+import pyfsjvm.platform.Stat;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one directory walker every family uses.
+ *
+ * <p><b>Ordered</b> ({@link #walk}): entries reach the visitor on the caller's thread in strict
+ * depth-first pre-order (a directory, its whole subtree, then its next sibling), the order jwalk
+ * and pyfs-watcher give. Worker threads read directories ahead in parallel; pending reads are
+ * prioritised by their depth-first position so that the directory the visitor needs next is always
+ * the first one read, and read-ahead stops at {@link WalkSpec#bufferedEntries} so memory stays
+ * bounded however large the tree. If the needed directory has not been started, the caller reads
+ * it itself, so the walk never waits on an idle queue.
+ *
+ * <p><b>Unordered</b> ({@link #walkUnordered}): each directory goes to the visitor on whichever
+ * worker read it, as soon as it is read. For reports and totals where order does not matter.
+ *
+ * <p>Failures never abort a walk: an unreadable directory, a stat that fails, a symlink loop go to
+ * {@link Visitor#error} and the walk goes on. Entries that vanish between the directory read and
+ * their stat are left out (they no longer exist).
+ */
+public final class Walker {
+    private Walker() {}
+
+    /** Receives a walk in depth-first order, on the calling thread. */
+    public interface Visitor {
+        /** Entry {@code i} of {@code parent} (depth {@code parent.depth() + 1}). */
+        void entry(Dir parent, int i);
+
+        /** Something could not be read; the walk goes on. */
+        default void error(FsException e) {}
+
+        /** Called while waiting for a directory to be read (a chance to flush output). */
+        default void idle() {}
+    }
+
+    /** Receives each directory of an unordered walk, possibly from several threads at once. */
+    public interface DirVisitor {
+        void directory(Dir dir);
+
+        default void error(FsException e) {}
+    }
+
+    private static final String LOG = "walk";
+
+    // ------------------------------------------------------------------ ordered
+
+    /** Walks {@code spec.root} in depth-first order; the root itself is not reported. */
+    public static void walk(WalkSpec spec, Cancel cancel, Visitor visitor) throws FsException {
+        Platform platform = spec.platform;
+        Dir root = newRoot(spec, platform);
+        if (spec.maxDepth <= 0) {
+            return; // the root's children would be depth 1: nothing to report
+        }
+        Reader reader = new Reader(spec, platform, cancel);
+        reader.readAndExpand(root, true);
+        if (root.error != null) {
+            throw root.error;
+        }
+        Thread[] workers = reader.startWorkers(spec.threads);
+        try {
+            emit(root, reader, cancel, visitor);
+        } finally {
+            reader.stop(workers);
+        }
+    }
+
+    private static void emit(Dir root, Reader reader, Cancel cancel, Visitor visitor) {
+        ArrayDeque<Dir> dirs = new ArrayDeque<>();
+        ArrayDeque<int[]> next = new ArrayDeque<>();
+        dirs.push(root);
+        next.push(new int[] {0});
+        while (!dirs.isEmpty()) {
+            cancel.check();
+            Dir d = dirs.peek();
+            int[] pos = next.peek();
+            DirListing l = d.listing;
+            int n = l == null ? 0 : l.count();
+            if (pos[0] >= n) {
+                dirs.pop();
+                next.pop();
+                reader.released(n);
+                reader.recycle(d.listing); // the subtree is done: its entries can go
+                d.listing = null;
+                d.children = null;
+                continue;
+            }
+            int i = pos[0]++;
+            if (reader.reportable(d, i)) {
+                visitor.entry(d, i);
+                FsException e = entryError(d, i);
+                if (e != null) {
+                    visitor.error(e);
+                }
+            }
+            Dir child = d.children == null ? null : d.children[i];
+            if (child != null) {
+                reader.awaitOrRead(child, visitor);
+                if (child.error != null) {
+                    visitor.error(child.error);
+                } else {
+                    dirs.push(child);
+                    next.push(new int[] {0});
+                }
+            }
+        }
+    }
+
+    /**
+     * The failure to report for entry {@code i}, or null: a stat that failed (other than the entry
+     * vanishing) or a symlink loop. A broken symlink is not a failure; it is reported as the link.
+     */
+    public static FsException entryError(Dir d, int i) {
+        DirListing l = d.listing();
+        String errno = l.errno(i);
+        if (errno == null || l.link(i) == DirListing.BROKEN || Reader.vanished(l, i)) {
+            return null;
+        }
+        if (errno.equals("ELOOP") && l.link(i) == DirListing.FOLLOWED) {
+            return new FsException("ELOOP", d.childPath(i),
+                    "symlink loop: the link leads back to a directory that contains it; not descended");
+        }
+        return new FsException(errno, d.childPath(i), pyfsjvm.bridge.Errno.reason(errno));
+    }
+
+    // ---------------------------------------------------------------- unordered
+
+    /** Walks {@code spec.root}, giving each directory (the root included) to the visitor once. */
+    public static void walkUnordered(WalkSpec spec, Cancel cancel, DirVisitor visitor) throws FsException {
+        Platform platform = spec.platform;
+        Dir root = newRoot(spec, platform);
+        Reader reader = new Reader(spec, platform, cancel);
+        reader.unordered = new LinkedBlockingDeque<>();
+        reader.readAndExpand(root, true);
+        if (root.error != null) {
+            throw root.error;
+        }
+        reader.pending.incrementAndGet();
+        reader.unordered.push(root);
+        int n = Math.max(1, spec.threads);
+        Thread[] workers = new Thread[n - 1];
+        for (int k = 0; k < workers.length; k++) {
+            workers[k] = new Thread(() -> reader.unorderedLoop(visitor), "pyfs-jvm-walk");
+            workers[k].setDaemon(true);
+            workers[k].start();
+        }
+        try {
+            reader.unorderedLoop(visitor); // the caller works too
+        } finally {
+            reader.stop(workers);
+        }
+        cancel.check();
+        if (reader.failure != null) {
+            throw reader.failure;
+        }
+    }
+
+    // ------------------------------------------------------------------ shared
+
+    private static Dir newRoot(WalkSpec spec, Platform platform) throws FsException {
+        Dir.Ancestry anc = null;
+        if (spec.follow) {
+            Stat st = new Stat();
+            platform.stat(spec.root, true, st);
+            anc = new Dir.Ancestry(st.dev, st.ino, null);
+        }
+        return new Dir(spec.root, 0, new int[0], anc);
+    }
+
+    /** Reads directories and decides which children to descend; shared by both walk modes. */
+    private static final class Reader {
+        final WalkSpec spec;
+        final Platform platform;
+        final Cancel cancel;
+        final int want;
+        final PriorityBlockingQueue<Dir> queue = new PriorityBlockingQueue<>();
+        final AtomicLong buffered = new AtomicLong();
+        final Object budget = new Object();
+        volatile boolean stopped;
+        // unordered mode
+        LinkedBlockingDeque<Dir> unordered;
+        final AtomicLong pending = new AtomicLong();
+        volatile RuntimeException failure;
+
+        Reader(WalkSpec spec, Platform platform, Cancel cancel) {
+            this.spec = spec;
+            this.platform = platform;
+            this.cancel = cancel;
+            this.want = (spec.stat || spec.follow ? Platform.WANT_STAT : 0) | (spec.follow ? Platform.WANT_FOLLOW : 0);
+        }
+
+        Thread[] startWorkers(int n) {
+            Thread[] ts = new Thread[n];
+            for (int k = 0; k < n; k++) {
+                ts[k] = new Thread(this::orderedLoop, "pyfs-jvm-walk");
+                ts[k].setDaemon(true);
+                ts[k].start();
+            }
+            return ts;
+        }
+
+        void stop(Thread[] workers) {
+            stopped = true;
+            queue.clear();
+            synchronized (budget) {
+                budget.notifyAll();
+            }
+            for (Thread t : workers) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    cancel.cancel();
+                    return;
+                }
+            }
+        }
+
+        void orderedLoop() {
+            try {
+                while (!stopped && !cancel.isCancelled()) {
+                    if (buffered.get() >= spec.bufferedEntries) {
+                        synchronized (budget) {
+                            if (buffered.get() >= spec.bufferedEntries && !stopped) {
+                                budget.wait(10);
+                            }
+                        }
+                        continue;
+                    }
+                    Dir d = queue.poll(10, TimeUnit.MILLISECONDS);
+                    if (d != null && d.claim()) {
+                        readAndExpand(d, false);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Listings are reused: allocating a dozen arrays per directory dominated small directories. */
+        private final java.util.concurrent.ConcurrentLinkedQueue<DirListing> pool =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        void recycle(DirListing l) {
+            if (l != null && l.capacity() <= 65536) {
+                pool.offer(l);
+            }
+        }
+
+        private DirListing listing() {
+            DirListing l = pool.poll();
+            return l != null ? l : new DirListing();
+        }
+
+        void released(int entries) {
+            if (entries > 0 && buffered.addAndGet(-entries) < spec.bufferedEntries) {
+                synchronized (budget) {
+                    budget.notifyAll();
+                }
+            }
+        }
+
+        /** The visitor's next directory: read it here if nobody started it, else wait for it. */
+        void awaitOrRead(Dir d, Visitor visitor) {
+            if (d.claim()) {
+                readAndExpand(d, false);
+                return;
+            }
+            boolean idled = false;
+            synchronized (d) {
+                while (!d.isDone()) {
+                    cancel.check();
+                    if (!idled) {
+                        idled = true;
+                        visitor.idle();
+                    }
+                    try {
+                        d.wait(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        cancel.cancel();
+                    }
+                }
+            }
+        }
+
+        /** Reads {@code d}, queues the children to descend and publishes the result. */
+        void readAndExpand(Dir d, boolean isRoot) {
+            DirListing l = listing();
+            try {
+                platform.readDirectory(d.path(), want, l);
+                if (spec.sort) {
+                    l.sortByName();
+                }
+                d.listing = l;
+                d.children = expand(d, l);
+                if (!isRoot || unordered == null) {
+                    buffered.addAndGet(l.count());
+                }
+            } catch (FsException e) {
+                recycle(l);
+                d.listing = null;
+                d.error = e;
+            } catch (RuntimeException e) {
+                d.error = new FsException("EIO", d.path(), "internal error reading directory: " + e);
+                Log.log(Log.ERROR, LOG, "internal error: " + e, d.path());
+            }
+            synchronized (d) {
+                d.state.set(Dir.DONE);
+                d.notifyAll();
+            }
+        }
+
+        private Dir[] expand(Dir d, DirListing l) {
+            int n = l.count();
+            int childDepth = d.depth() + 1;
+            if (childDepth >= spec.maxDepth) {
+                return null;
+            }
+            Dir[] children = null;
+            for (int i = 0; i < n; i++) {
+                if (l.type(i) != FileType.DIR || spec.hidden(l, i) || vanished(l, i)) {
+                    continue;
+                }
+                if (spec.prune != null && spec.prune.skip(d, i)) {
+                    continue;
+                }
+                Dir.Ancestry anc = null;
+                if (spec.follow && l.hasStat()) {
+                    if (l.link(i) == DirListing.FOLLOWED && d.ancestry != null
+                            && d.ancestry.contains(l.dev(i), l.ino(i))) {
+                        loop(d, l, i);
+                        continue;
+                    }
+                    anc = new Dir.Ancestry(l.dev(i), l.ino(i), d.ancestry);
+                }
+                if (children == null) {
+                    children = new Dir[n];
+                }
+                int[] order = java.util.Arrays.copyOf(d.order(), d.order().length + 1);
+                order[order.length - 1] = i;
+                Dir c = new Dir(d.childPath(i), childDepth, order, anc);
+                children[i] = c;
+                if (unordered != null) {
+                    pending.incrementAndGet();
+                    unordered.push(c);
+                } else {
+                    queue.add(c);
+                }
+            }
+            return children;
+        }
+
+        private static void loop(Dir d, DirListing l, int i) {
+            l.setError(i, "ELOOP"); // reported when the entry is reached (entryError)
+        }
+
+        static boolean vanished(DirListing l, int i) {
+            return "ENOENT".equals(l.errno(i)) && l.link(i) != DirListing.BROKEN;
+        }
+
+        /** Whether the ordered visitor sees entry {@code i} at all. */
+        boolean reportable(Dir d, int i) {
+            DirListing l = d.listing;
+            return !spec.hidden(l, i) && !vanished(l, i);
+        }
+
+        void unorderedLoop(DirVisitor visitor) {
+            try {
+                while (!stopped) {
+                    if (cancel.isCancelled()) {
+                        stopped = true;
+                        return;
+                    }
+                    Dir d = unordered.pollFirst(10, TimeUnit.MILLISECONDS);
+                    if (d == null) {
+                        if (pending.get() == 0) {
+                            stopped = true;
+                        }
+                        continue;
+                    }
+                    try {
+                        if (d.depth() > 0) {
+                            readAndExpand(d, false);
+                        }
+                        if (d.error != null) {
+                            visitor.error(d.error);
+                        } else {
+                            visitor.directory(d);
+                            DirListing l = d.listing;
+                            for (int i = 0, n = l.count(); i < n; i++) {
+                                FsException e = entryError(d, i);
+                                if (e != null) {
+                                    visitor.error(e);
+                                }
+                            }
+                        }
+                    } catch (RuntimeException e) {
+                        failure = e;
+                        stopped = true;
+                    } finally {
+                        recycle(d.listing);
+                        d.listing = null;
+                        d.children = null;
+                        pending.decrementAndGet();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancel.cancel();
+            }
+        }
+    }
+}

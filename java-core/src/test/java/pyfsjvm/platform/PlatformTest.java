@@ -1,0 +1,82 @@
+package pyfsjvm.platform;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pyfsjvm.bridge.FsException;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The NIO layer on its own; PlatformParityTest (java22) checks FFM against it. */
+class PlatformTest {
+    @TempDir
+    Path tmp;
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void rawBytesRoundTripThroughNio() throws Exception {
+        assertTrue(RawPaths.exact(), "the tests run with --add-opens java.base/sun.nio.fs");
+        byte[] dir = b(tmp.toString());
+        byte[] bad = {'x', (byte) 0xff, (byte) 0xfe};
+        byte[] full = new byte[dir.length + 1 + bad.length];
+        System.arraycopy(dir, 0, full, 0, dir.length);
+        full[dir.length] = '/';
+        System.arraycopy(bad, 0, full, dir.length + 1, bad.length);
+        Files.createFile(RawPaths.path(full));
+        DirListing l = new DirListing();
+        new NioPlatform().readDirectory(dir, Platform.WANT_STAT, l);
+        assertEquals(1, l.count());
+        assertArrayEquals(bad, l.name(0));
+        assertArrayEquals(full, RawPaths.bytes(RawPaths.path(full)));
+    }
+
+    @Test
+    void statFieldsMatchTheFileSystem() throws Exception {
+        Path f = tmp.resolve("f");
+        Files.writeString(f, "hello");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
+        Stat s = new Stat();
+        new NioPlatform().stat(b(f.toString()), false, s);
+        assertEquals(FileType.FILE, s.type);
+        assertEquals(5, s.size);
+        assertEquals(0100640, s.mode);
+        assertEquals(((Number) Files.getAttribute(f, "unix:ino")).longValue(), s.ino);
+        assertEquals(1, s.nlink);
+    }
+
+    @Test
+    void missingPathsThrowWithErrno() {
+        FsException e = assertThrows(FsException.class,
+                () -> new NioPlatform().readDirectory(b(tmp.resolve("nope").toString()), 0, new DirListing()));
+        assertEquals("ENOENT", e.errno());
+        e = assertThrows(FsException.class, () -> new NioPlatform().stat(b(tmp.resolve("nope").toString()), true, new Stat()));
+        assertEquals("ENOENT", e.errno());
+    }
+
+    @Test
+    void sortIsByUnsignedBytes() throws Exception {
+        for (String n : new String[] {"b", "a-b", "a", "é", "Z"}) {
+            Files.createFile(tmp.resolve(n));
+        }
+        DirListing l = new DirListing();
+        new NioPlatform().readDirectory(b(tmp.toString()), 0, l);
+        l.sortByName();
+        Map<Integer, String> got = new TreeMap<>();
+        for (int i = 0; i < l.count(); i++) {
+            got.put(i, new String(l.name(i), StandardCharsets.UTF_8));
+        }
+        assertEquals("{0=Z, 1=a, 2=a-b, 3=b, 4=é}", got.toString());
+    }
+}

@@ -1,0 +1,65 @@
+package pyfsjvm.platform.ffm;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pyfsjvm.bridge.FsException;
+import pyfsjvm.platform.DirListing;
+import pyfsjvm.platform.FileType;
+import pyfsjvm.platform.NioPlatform;
+import pyfsjvm.platform.Platform;
+import pyfsjvm.platform.RawPaths;
+import pyfsjvm.platform.Stat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The FFM layer must see exactly what the NIO layer sees (plus st_blocks). */
+class PlatformParityTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void sameListingAndStats() throws Exception {
+        Files.createDirectories(tmp.resolve("d/e"));
+        Files.writeString(tmp.resolve("f.txt"), "12345");
+        Files.createSymbolicLink(tmp.resolve("link"), Path.of("f.txt"));
+        Files.createSymbolicLink(tmp.resolve("broken"), Path.of("missing"));
+        byte[] odd = (tmp + "/odd\u00e9").getBytes(StandardCharsets.UTF_8);
+        byte[] bad = new byte[odd.length + 1];
+        System.arraycopy(odd, 0, bad, 0, odd.length);
+        bad[odd.length] = (byte) 0xff;
+        Files.createFile(RawPaths.path(bad));
+        Platform ffm = new LinuxFfmPlatform();
+        Platform nio = new NioPlatform();
+        for (int want : new int[] {Platform.WANT_STAT, Platform.WANT_STAT | Platform.WANT_FOLLOW}) {
+            assertEquals(describe(nio, want), describe(ffm, want), "want=" + want);
+        }
+        Stat a = new Stat();
+        ffm.stat(tmp.resolve("f.txt").toString().getBytes(StandardCharsets.UTF_8), true, a);
+        assertEquals(FileType.FILE, a.type);
+        assertEquals(5, a.size);
+        assertEquals(true, a.blocks >= 0);
+        FsException e = assertThrows(FsException.class, () -> ffm.readDirectory(
+                tmp.resolve("f.txt").toString().getBytes(StandardCharsets.UTF_8), 0, new DirListing()));
+        assertEquals("ENOTDIR", e.errno());
+    }
+
+    private List<String> describe(Platform p, int want) throws FsException {
+        DirListing l = new DirListing();
+        p.readDirectory(tmp.toString().getBytes(StandardCharsets.UTF_8), want, l);
+        l.sortByName();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < l.count(); i++) {
+            out.add(java.util.Arrays.toString(l.name(i)) + " type=" + l.type(i) + " size=" + l.size(i)
+                    + " mode=" + l.mode(i) + " ino=" + l.ino(i) + " dev=" + l.dev(i) + " nlink=" + l.nlink(i)
+                    + " mtime=" + l.mtimeSec(i) + "." + l.mtimeNsec(i) + " link=" + l.link(i) + " err=" + l.errno(i));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,226 @@
+"""The one place that starts and talks to the JVM (everything else goes through here).
+
+The JVM starts lazily, on the first call that needs it, once per process; it is never restarted.
+``configure()`` (or the ``PYFS_JVM_*`` environment variables) can choose the JDK, the heap cap and
+the worker count before that. If something else in the process already started JPype's JVM, we
+use it: our jar is added to its class path, and whatever that JVM lacks (an old JDK, the Vector
+API module, native access) is reported by ``runtime_info()`` or raised as a clear error.
+
+Fork safety: a process must not fork after the JVM is up (DESIGN.md). Anything of ours that
+needs another process uses the ``spawn`` start method.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import _jdk
+
+__all__ = ["configure", "runtime_info", "jclass", "ensure_started", "JvmError"]
+
+# Flags for the in-process JVM (java-core/pom.xml passes the same ones to JUnit):
+#  - the Vector API for BLAKE3's SIMD kernel;
+#  - native access for the FFM platform layer (JDK >= 22), without JEP 472 warnings;
+#  - sun.nio.fs opened so that NIO paths give us their raw bytes (platform/RawPaths.java).
+_JVM_FLAGS = (
+    "--add-modules=jdk.incubator.vector",
+    "--enable-native-access=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.fs=ALL-UNNAMED",
+    "-Dpyfsjvm.nativeAccess=true",
+    "-XX:-UsePerfData",  # no hsperfdata file in /tmp, faster start
+    "-Xss2m",
+)
+
+# What the JVM prints at start that is expected and not the user's business.
+_EXPECTED_START_NOISE = re.compile(rb"^WARNING: Using incubator modules: jdk\.incubator\.vector\s*$")
+
+
+class JvmError(RuntimeError):
+    """The JVM could not be started or used (no JDK >= 17, a bad setting, a foreign JVM)."""
+
+
+@dataclass
+class _Config:
+    java_home: str | None = None
+    max_heap: str | None = None
+    workers: int | None = None
+    extra_args: list[str] = field(default_factory=list)
+
+
+_lock = threading.RLock()
+_config = _Config()
+_started = False
+_foreign = False  # the JVM was started by someone else
+_jdk_in_use: _jdk.Jdk | None = None
+_classes: dict[str, Any] = {}
+
+
+def configure(*, java_home: str | os.PathLike[str] | None = None, max_heap: str | None = None,
+              workers: int | None = None) -> None:
+    """Set how the JVM starts. Call before the first pyfs-jvm operation.
+
+    java_home: the JDK to use (else ``PYFS_JVM_JAVA_HOME``, ``JAVA_HOME``, the newest JDK >= 17).
+    max_heap: the heap cap as for ``-Xmx``, e.g. ``"2g"`` (else ``PYFS_JVM_MAX_HEAP``).
+    workers: the default number of worker threads (else ``PYFS_JVM_WORKERS``, else the CPUs).
+
+    Once the JVM runs, the JDK and heap can no longer change (``JvmError``); ``workers`` can.
+    """
+    if max_heap is not None and not re.fullmatch(r"\d+[kKmMgGtT]?", max_heap):
+        raise ValueError(f"max_heap must look like '512m' or '4g', got {max_heap!r}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be a positive int, got {workers!r}")
+    with _lock:
+        if _started:
+            if java_home is not None or max_heap is not None:
+                raise JvmError("the JVM is already running; java_home and max_heap can only be set "
+                               "before the first pyfs-jvm call")
+            if workers is not None:
+                _config.workers = workers
+                jclass("pyfsjvm.bridge.Workers").configure(workers)
+            return
+        if java_home is not None:
+            _config.java_home = os.fspath(java_home)
+        if max_heap is not None:
+            _config.max_heap = max_heap
+        if workers is not None:
+            _config.workers = workers
+
+
+def _jar_path() -> Path:
+    override = os.environ.get("PYFS_JVM_JAR")
+    if override:
+        return Path(override)
+    jar = resources.files(__package__).joinpath("_jars").joinpath("pyfs-jvm-core.jar")
+    path = Path(os.fspath(jar))  # type: ignore[call-overload]
+    if not path.is_file():
+        raise JvmError(f"the pyfs-jvm Java core is missing ({path}): the package was not built. "
+                       f"Install it with 'pip install .' (which runs Maven), or build the jar with "
+                       f"'mvn -f java-core/pom.xml package' and set PYFS_JVM_JAR.")
+    return path
+
+
+def ensure_started() -> None:
+    """Start the JVM if needed (idempotent, thread-safe)."""
+    if _started:
+        return
+    with _lock:
+        if not _started:
+            _start()
+
+
+def _start() -> None:
+    global _started, _foreign, _jdk_in_use
+    import jpype
+
+    jar = _jar_path()
+    if jpype.isJVMStarted():
+        _adopt_foreign_jvm(jpype, jar)
+        _foreign = True
+    else:
+        try:
+            jdk = _jdk.find(_config.java_home)
+        except _jdk.JdkNotFoundError as e:
+            raise JvmError(str(e)) from None
+        args = list(_JVM_FLAGS)
+        heap = _config.max_heap or os.environ.get("PYFS_JVM_MAX_HEAP")
+        if heap:
+            args.append(f"-Xmx{heap}")
+        args.extend(_config.extra_args)
+        platform = os.environ.get("PYFS_JVM_PLATFORM")
+        if platform:
+            args.append(f"-Dpyfsjvm.platform={platform}")
+        with _quiet_stderr():
+            jpype.startJVM(str(jdk.libjvm), *args, classpath=[str(jar)], convertStrings=False,
+                           interrupt=False)
+        _jdk_in_use = jdk
+    _started = True
+    workers = _config.workers or _env_int("PYFS_JVM_WORKERS")
+    if workers:
+        jclass("pyfsjvm.bridge.Workers").configure(workers)
+    from . import _bridge
+
+    _bridge.sync_log_level()
+
+
+def _adopt_foreign_jvm(jpype: Any, jar: Path) -> None:
+    feature = int(jpype.JClass("java.lang.Runtime").version().feature())
+    if feature < _jdk.MIN_FEATURE:
+        raise JvmError(f"this process already runs a JVM (JDK {feature}) started by other code; "
+                       f"pyfs-jvm needs JDK {_jdk.MIN_FEATURE} or newer in the same process")
+    try:
+        jpype.JClass("pyfsjvm.bridge.RuntimeInfo")
+    except Exception:
+        jpype.addClassPath(str(jar))
+        try:
+            jpype.JClass("pyfsjvm.bridge.RuntimeInfo")
+        except Exception as e:
+            raise JvmError(f"this process already runs a JVM started by other code, and pyfs-jvm's "
+                           f"classes ({jar}) could not be loaded into it: {e}") from None
+
+
+class _quiet_stderr:
+    """Capture fd 2 while the JVM starts; replay everything but the expected noise.
+
+    The JVM writes its start-up warnings straight to file descriptor 2, so Python-level
+    redirection cannot catch them.
+    """
+
+    def __enter__(self) -> None:
+        sys.stderr.flush()
+        self._saved = os.dup(2)
+        self._tmp = tempfile.TemporaryFile()
+        os.dup2(self._tmp.fileno(), 2)
+
+    def __exit__(self, *exc: object) -> None:
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+        self._tmp.seek(0)
+        for line in self._tmp.read().splitlines(keepends=True):
+            if not _EXPECTED_START_NOISE.match(line):
+                os.write(2, line)
+        self._tmp.close()
+
+
+def _env_int(name: str) -> int | None:
+    v = os.environ.get(name)
+    if not v:
+        return None
+    try:
+        n = int(v)
+    except ValueError:
+        raise JvmError(f"{name} must be a positive integer, got {v!r}") from None
+    if n < 1:
+        raise JvmError(f"{name} must be a positive integer, got {v!r}")
+    return n
+
+
+def jclass(name: str) -> Any:
+    """The Java class ``name`` (cached). Starts the JVM if needed."""
+    cls = _classes.get(name)
+    if cls is None:
+        ensure_started()
+        import jpype
+
+        cls = jpype.JClass(name)
+        _classes[name] = cls
+    return cls
+
+
+def runtime_info() -> dict[str, Any]:
+    """What runs under pyfs-jvm: JDK version and path, platform layer, SIMD, workers, ...
+
+    Starts the JVM if it is not running yet.
+    """
+    info: dict[str, Any] = json.loads(str(jclass("pyfsjvm.bridge.RuntimeInfo").json()))
+    info["jvm_started_by"] = "another library" if _foreign else "pyfs-jvm"
+    info["jar"] = str(_jar_path())
+    return info

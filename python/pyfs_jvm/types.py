@@ -1,0 +1,7 @@
+"""Result classes, as ``pyfs_watcher.types`` exports them."""
+
+from __future__ import annotations
+
+from ._walk import WalkEntry, WalkIter
+
+__all__ = ["WalkEntry", "WalkIter"]

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install pyfs-jvm with its test dependencies, then run every test:
+#   1. the Java tests (JUnit) on the newest JDK (>= 22: includes the FFM layer) and on JDK 17;
+#   2. mypy over the typed public API;
+#   3. the Python tests on JDK 17 (NIO layer) and on the newest JDK (FFM layer).
+# Needs: python3 with pip, Maven, a JDK 17 and a JDK >= 22 (found as pyfs-jvm finds JDKs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "install pyfs-jvm (editable) with test dependencies"
+python3 -m pip install --disable-pip-version-check -q -e '.[test]'
+
+jdk17=$(python3 -m pyfs_jvm._jdk --all | awk '$1 == 17 { print $2; exit }')
+jdk_new=$(python3 -m pyfs_jvm._jdk --min 22 || true)
+[ -n "$jdk17" ] || { echo "test-all: no JDK 17 found (python3 -m pyfs_jvm._jdk --all)" >&2; exit 1; }
+[ -n "$jdk_new" ] || { echo "test-all: no JDK >= 22 found (python3 -m pyfs_jvm._jdk --all)" >&2; exit 1; }
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+
+step "Java tests on $jdk_new"
+JAVA_HOME="$jdk_new" mvn -B -q -f java-core/pom.xml test
+step "Java tests on $jdk17"
+JAVA_HOME="$jdk17" MAVEN_OPTS="" mvn -B -q -f java-core/pom.xml test
+
+step "mypy"
+python3 -m mypy
+
+step "Python tests on $jdk17"
+PYFS_JVM_JAVA_HOME="$jdk17" python3 -m pytest -q
+step "Python tests on $jdk_new"
+PYFS_JVM_JAVA_HOME="$jdk_new" python3 -m pytest -q
+
+step "all tests passed"
