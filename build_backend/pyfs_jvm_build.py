@@ -107,3 +107,11 @@ def build_editable(wheel_directory: str, config_settings: dict[str, Any] | None 
                    metadata_directory: str | None = None) -> str:
     build_jar()
     return _setuptools.build_editable(wheel_directory, config_settings, metadata_directory)
+
+
+if __name__ == "__main__":
+    # Development: (re)build the jar into python/pyfs_jvm/_jars without pip.
+    try:
+        print(build_jar())
+    except BuildError as e:
+        raise SystemExit(f"pyfs-jvm build: {e}") from None

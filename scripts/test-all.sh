@@ -9,8 +9,16 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "install pyfs-jvm (editable) with test dependencies"
-python3 -m pip install --disable-pip-version-check -q -e '.[test]'
+if [ "${PYFS_JVM_IN_TREE:-}" = 1 ]; then
+    # Development in a second work tree (docs/development.md): no pip install, which would
+    # re-point the machine's editable install; build the jar here and import from here.
+    step "build the jar in this tree (PYFS_JVM_IN_TREE=1)"
+    python3 build_backend/pyfs_jvm_build.py
+    export PYTHONPATH="$PWD/python${PYTHONPATH:+:$PYTHONPATH}"
+else
+    step "install pyfs-jvm (editable) with test dependencies"
+    python3 -m pip install --disable-pip-version-check -q -e '.[test]'
+fi
 
 jdk17=$(python3 -m pyfs_jvm._jdk --all | awk '$1 == 17 { print $2; exit }')
 jdk_new=$(python3 -m pyfs_jvm._jdk --min 22 || true)

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import errno as _errno
 import gc
+import signal
 import logging
 import os
 import struct
 import sys
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -102,6 +104,46 @@ def call(family: type[E], fn: Callable[..., T], *args: Any) -> T:
 # ------------------------------------------------------------------ tasks
 
 
+class deferred_interrupt:
+    """Hold back Ctrl-C while a Java task or stream is being started.
+
+    Without this, a ``KeyboardInterrupt`` landing between "Java started the work" and "Python
+    holds the handle that cancels it" would leave the work running behind our back. A SIGINT
+    that arrives inside the block is delivered (to whatever handler was installed) on exit.
+    Only the main thread receives signals, so elsewhere this does nothing.
+    """
+
+    def __enter__(self) -> None:
+        self._pending: list[int] = []
+        self._old: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, lambda signum, frame: self._pending.append(signum))
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old is None:
+            return
+        signal.signal(signal.SIGINT, self._old)
+        if self._pending:
+            if callable(self._old):
+                self._old(signal.SIGINT, None)
+            elif self._old == signal.SIG_DFL:
+                raise KeyboardInterrupt
+
+
+def run_task(family: type[E], start: Callable[..., Any], *args: Any,
+             on_wake: Callable[[], None] | None = None) -> Any:
+    """Start a Java task (``start(*args)`` returns it, started) and wait for it with :func:`run`."""
+    task = None
+    try:
+        with deferred_interrupt():
+            task = call(family, start, *args)
+        return run(task, family, on_wake)
+    except BaseException:
+        if task is not None and not task.isDone():
+            cancel_and_wait(task)
+        raise
+
+
 def run(task: Any, family: type[E], on_wake: Callable[[], None] | None = None,
         slice_ms: int = SLICE_MS) -> Any:
     """Wait for a started Java task, running ``on_wake`` on this thread whenever it has news.
@@ -155,6 +197,16 @@ def cancel_and_wait(task: Any) -> None:
 
 
 # ------------------------------------------------------------------ streams
+
+
+def open_stream(family: type[E], start: Callable[..., Any], *args: Any) -> StreamReader:
+    """Start a Java stream (``start(*args)`` returns it) and wrap it in a reader.
+
+    If Ctrl-C arrives meanwhile, the reader is dropped as the interrupt propagates, which closes
+    the stream: nothing is left running.
+    """
+    with deferred_interrupt():
+        return StreamReader(call(family, start, *args), family)
 
 
 class StreamReader:

@@ -186,9 +186,8 @@ def _open(path: PathArg, max_depth: int | None, follow_symlinks: bool, sort: boo
     if glob is not None:
         _check_glob(api, glob)
     _args.require_readable_dir(text, raw, WalkError)
-    stream = _bridge.call(WalkError, api.open, raw, -1 if depth is None else depth, follow, do_sort, hidden,
-                          _FILE_TYPES[file_type], glob, 0, batch)
-    return _bridge.StreamReader(stream, WalkError)
+    return _bridge.open_stream(WalkError, api.open, raw, -1 if depth is None else depth, follow, do_sort,
+                               hidden, _FILE_TYPES[file_type], glob, 0, batch)
 
 
 def _check_glob(api: type[WalkApi], glob: str) -> None:
