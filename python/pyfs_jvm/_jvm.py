@@ -38,6 +38,9 @@ _JVM_FLAGS = (
     "-Dpyfsjvm.nativeAccess=true",
     "-XX:-UsePerfData",  # no hsperfdata file in /tmp, faster start
     "-Xss2m",
+    # JPype calls System.gc() when Python's heap grows, to break cycles through proxies; a full
+    # stop-the-world collection each time cost a walk of 1M entries ~150 ms. Concurrent is enough.
+    "-XX:+ExplicitGCInvokesConcurrent",
 )
 
 # What the JVM prints at start that is expected and not the user's business.
@@ -134,7 +137,9 @@ def _start() -> None:
         heap = _config.max_heap or os.environ.get("PYFS_JVM_MAX_HEAP")
         if heap:
             args.append(f"-Xmx{heap}")
+        args.extend(_cds_args(jdk, jar))
         args.extend(_config.extra_args)
+        args.extend(os.environ.get("PYFS_JVM_OPTS", "").split())  # extra JVM options, e.g. -Xlog:gc
         platform = os.environ.get("PYFS_JVM_PLATFORM")
         if platform:
             args.append(f"-Dpyfsjvm.platform={platform}")
@@ -165,6 +170,43 @@ def _adopt_foreign_jvm(jpype: Any, jar: Path) -> None:
         except Exception as e:
             raise JvmError(f"this process already runs a JVM started by other code, and pyfs-jvm's "
                            f"classes ({jar}) could not be loaded into it: {e}") from None
+
+
+def _cds_args(jdk: _jdk.Jdk, jar: Path) -> list[str]:
+    """Class-data sharing: the first process on a JDK >= 19 archives the classes it loaded
+    (ours, JPype's, the FFM linker's) when it exits; later ones map that archive and start in
+    about two thirds of the time (import + JVM + first walk: ~0.7 s -> ~0.45 s here).
+
+    The archive is keyed by JDK, jar and flags, so a rebuilt jar gets a fresh one; older ones for
+    the same JDK are removed. ``PYFS_JVM_CDS=0`` turns it off; an unwritable cache just skips it.
+    JDK 17 has no auto-created archives, so it starts without.
+    """
+    if jdk.feature < 19 or os.environ.get("PYFS_JVM_CDS") == "0":
+        return []
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    cache = Path(base) / "pyfs-jvm" / "cds"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        if not os.access(cache, os.W_OK):
+            return []
+        st = jar.stat()
+    except OSError:
+        return []
+    import hashlib
+
+    ident = f"{jdk.home}|{jdk.version}|{jar}|{st.st_size}|{st.st_mtime_ns}|{' '.join(_JVM_FLAGS)}"
+    prefix = f"jdk{jdk.version}-"
+    name = prefix + hashlib.sha256(ident.encode()).hexdigest()[:16] + ".jsa"
+    for old in cache.glob(prefix + "*.jsa"):
+        if old.name != name:
+            try:
+                old.unlink()
+            except OSError:
+                pass
+    # The archive code reports on stdout through unified logging (skipped classes, flags that
+    # differ from the JDK's base archive); none of it is the user's business.
+    quiet = ["-Xlog:cds*=off"] + (["-Xlog:aot*=off"] if jdk.feature >= 24 else [])
+    return ["-XX:+AutoCreateSharedArchive", f"-XX:SharedArchiveFile={cache / name}", *quiet]
 
 
 class _quiet_stderr:

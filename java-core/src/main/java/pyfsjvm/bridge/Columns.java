@@ -121,8 +121,16 @@ public final class Columns {
         return k == 'q' ? 8 : k == 'i' ? 4 : 1;
     }
 
-    /** Packs the batch and resets this builder for the next one. */
+    /** Packs the batch into a new array and resets this builder for the next one. */
     public byte[] pack() {
+        return pack(byte[]::new);
+    }
+
+    /**
+     * Packs the batch into an array from {@code alloc} (given the size needed; it may return a
+     * longer one, e.g. a recycled {@link Stream} buffer) and resets this builder.
+     */
+    public byte[] pack(java.util.function.IntFunction<byte[]> alloc) {
         int header = 8 + 8 * kinds.length;
         long total = header;
         int[] len = new int[kinds.length];
@@ -133,7 +141,8 @@ public final class Columns {
         if (total > Integer.MAX_VALUE - 16) {
             throw new IllegalStateException("batch too large: " + total);
         }
-        ByteBuffer bb = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] array = alloc.apply((int) total);
+        ByteBuffer bb = ByteBuffer.wrap(array).order(ByteOrder.LITTLE_ENDIAN);
         bb.putInt(rows).putInt(kinds.length);
         for (int c = 0; c < kinds.length; c++) {
             bb.put((byte) kinds[c]).put((byte) 0).put((byte) 0).put((byte) 0).putInt(len[c]);
@@ -150,7 +159,7 @@ public final class Columns {
             blobLen[c] = 0;
         }
         rows = 0;
-        return bb.array();
+        return array;
     }
 
     private static int pad8(int n) {

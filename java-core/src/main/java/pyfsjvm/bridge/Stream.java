@@ -15,6 +15,13 @@ public abstract class Stream extends Task<Void> {
     private final MpscAtomicArrayQueue<byte[]> queue;
     private final Object space = new Object();
     private final Object consumer = new Object();
+    /**
+     * Batch arrays come back here once Python has copied them (its memoryview copies, and it asks
+     * for the next batch only after that), so a long stream reuses a handful of arrays instead of
+     * allocating megabytes per batch (which G1 treats as humongous, each one costing a marking cycle).
+     */
+    private final MpscAtomicArrayQueue<byte[]> spare = new MpscAtomicArrayQueue<>(8);
+    private byte[] lent;
 
     protected Stream(int capacity) {
         queue = new MpscAtomicArrayQueue<>(Math.max(2, capacity));
@@ -45,7 +52,8 @@ public abstract class Stream extends Task<Void> {
 
     /**
      * The next batch, or null if none arrived within {@code millis}, or {@link #END} once the
-     * producers have finished and everything was drained.
+     * producers have finished and everything was drained. A batch may be longer than its content
+     * (recycled arrays; the header says how long it is) and is only valid until the next call.
      */
     public final byte[] next(long millis) throws InterruptedException {
         synchronized (consumer) { // the queue has a single consumer; Python may call from any thread
@@ -54,16 +62,36 @@ public abstract class Stream extends Task<Void> {
     }
 
     private byte[] nextLocked(long millis) throws InterruptedException {
-        byte[] b = poll();
+        if (lent != null) {
+            spare.offer(lent); // Python copied it before asking again
+            lent = null;
+        }
+        byte[] b = lend(poll());
         if (b != null) {
             return b;
         }
         int state = await(millis);
-        b = poll();
+        b = lend(poll());
         if (b != null) {
             return b;
         }
-        return state == DONE || isDone() ? (queue.isEmpty() ? END : poll()) : null;
+        return state == DONE || isDone() ? (queue.isEmpty() ? END : lend(poll())) : null;
+    }
+
+    private byte[] lend(byte[] b) {
+        lent = b;
+        return b;
+    }
+
+    /** A byte[] of at least {@code size} for the next batch: a returned one if it fits, else new. */
+    protected final byte[] borrow(int size) {
+        byte[] b;
+        while ((b = spare.relaxedPoll()) != null) {
+            if (b.length >= size) {
+                return b;
+            }
+        }
+        return new byte[size];
     }
 
     private byte[] poll() {

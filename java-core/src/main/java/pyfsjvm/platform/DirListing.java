@@ -19,36 +19,31 @@ public final class DirListing {
     public static final byte BROKEN = 2;
 
     private int count;
-    private byte[] names = new byte[4096];
+    private byte[] names = new byte[512];
     private int namesEnd;
-    private int[] nameStart = new int[64];
-    private int[] nameLen = new int[64];
-    private byte[] type = new byte[64];
-    private byte[] link = new byte[64];
-    private String[] errno = new String[64];
+    private int[] nameStart = new int[16];
+    private int[] nameLen = new int[16];
+    private byte[] type = new byte[16];
+    private byte[] link = new byte[16];
+    private String[] errno = new String[16];
     private boolean hasStat;
-    private int[] mode;
-    private long[] size;
-    private long[] ino;
-    private long[] dev;
-    private long[] nlink;
-    private int[] uid;
-    private int[] gid;
-    private long[] blocks;
-    private long[] atimeSec;
-    private long[] atimeNsec;
-    private long[] mtimeSec;
-    private long[] mtimeNsec;
-    private long[] ctimeSec;
-    private long[] ctimeNsec;
+    /**
+     * Stat fields, {@link #FIELDS} longs per entry (one array, not one per field: a walk keeps
+     * thousands of listings alive, and a dozen small arrays each was most of the GC's work).
+     */
+    private long[] stat;
+
+    private static final int FIELDS = 14;
+    private static final int MODE = 0, SIZE = 1, INO = 2, DEV = 3, NLINK = 4, UID = 5, GID = 6, BLOCKS = 7,
+            ATIME_SEC = 8, ATIME_NSEC = 9, MTIME_SEC = 10, MTIME_NSEC = 11, CTIME_SEC = 12, CTIME_NSEC = 13;
 
     public void clear(boolean withStat) {
         Arrays.fill(errno, 0, count, null);
         count = 0;
         namesEnd = 0;
         hasStat = withStat;
-        if (withStat && mode == null) {
-            allocStat(nameStart.length);
+        if (withStat && stat == null) {
+            stat = new long[nameStart.length * FIELDS];
         }
     }
 
@@ -87,20 +82,22 @@ public final class DirListing {
         if (!hasStat) {
             return;
         }
-        mode[i] = s.mode;
-        size[i] = s.size;
-        ino[i] = s.ino;
-        dev[i] = s.dev;
-        nlink[i] = s.nlink;
-        uid[i] = s.uid;
-        gid[i] = s.gid;
-        blocks[i] = s.blocks;
-        atimeSec[i] = s.atimeSec;
-        atimeNsec[i] = s.atimeNsec;
-        mtimeSec[i] = s.mtimeSec;
-        mtimeNsec[i] = s.mtimeNsec;
-        ctimeSec[i] = s.ctimeSec;
-        ctimeNsec[i] = s.ctimeNsec;
+        long[] a = stat;
+        int b = i * FIELDS;
+        a[b + MODE] = s.mode;
+        a[b + SIZE] = s.size;
+        a[b + INO] = s.ino;
+        a[b + DEV] = s.dev;
+        a[b + NLINK] = s.nlink;
+        a[b + UID] = s.uid;
+        a[b + GID] = s.gid;
+        a[b + BLOCKS] = s.blocks;
+        a[b + ATIME_SEC] = s.atimeSec;
+        a[b + ATIME_NSEC] = s.atimeNsec;
+        a[b + MTIME_SEC] = s.mtimeSec;
+        a[b + MTIME_NSEC] = s.mtimeNsec;
+        a[b + CTIME_SEC] = s.ctimeSec;
+        a[b + CTIME_NSEC] = s.ctimeNsec;
     }
 
     public void setError(int i, String errnoName) {
@@ -157,59 +154,59 @@ public final class DirListing {
     }
 
     public int mode(int i) {
-        return mode[i];
+        return (int) stat[i * FIELDS + MODE];
     }
 
     public long size(int i) {
-        return size[i];
+        return stat[i * FIELDS + SIZE];
     }
 
     public long ino(int i) {
-        return ino[i];
+        return stat[i * FIELDS + INO];
     }
 
     public long dev(int i) {
-        return dev[i];
+        return stat[i * FIELDS + DEV];
     }
 
     public long nlink(int i) {
-        return nlink[i];
+        return stat[i * FIELDS + NLINK];
     }
 
     public int uid(int i) {
-        return uid[i];
+        return (int) stat[i * FIELDS + UID];
     }
 
     public int gid(int i) {
-        return gid[i];
+        return (int) stat[i * FIELDS + GID];
     }
 
     public long blocks(int i) {
-        return blocks[i];
+        return stat[i * FIELDS + BLOCKS];
     }
 
     public long atimeSec(int i) {
-        return atimeSec[i];
+        return stat[i * FIELDS + ATIME_SEC];
     }
 
     public long atimeNsec(int i) {
-        return atimeNsec[i];
+        return stat[i * FIELDS + ATIME_NSEC];
     }
 
     public long mtimeSec(int i) {
-        return mtimeSec[i];
+        return stat[i * FIELDS + MTIME_SEC];
     }
 
     public long mtimeNsec(int i) {
-        return mtimeNsec[i];
+        return stat[i * FIELDS + MTIME_NSEC];
     }
 
     public long ctimeSec(int i) {
-        return ctimeSec[i];
+        return stat[i * FIELDS + CTIME_SEC];
     }
 
     public long ctimeNsec(int i) {
-        return ctimeNsec[i];
+        return stat[i * FIELDS + CTIME_NSEC];
     }
 
     /** Copies entry {@code i}'s stat fields into {@code s}. */
@@ -218,20 +215,22 @@ public final class DirListing {
         if (!hasStat) {
             return;
         }
-        s.mode = mode[i];
-        s.size = size[i];
-        s.ino = ino[i];
-        s.dev = dev[i];
-        s.nlink = nlink[i];
-        s.uid = uid[i];
-        s.gid = gid[i];
-        s.blocks = blocks[i];
-        s.atimeSec = atimeSec[i];
-        s.atimeNsec = atimeNsec[i];
-        s.mtimeSec = mtimeSec[i];
-        s.mtimeNsec = mtimeNsec[i];
-        s.ctimeSec = ctimeSec[i];
-        s.ctimeNsec = ctimeNsec[i];
+        long[] a = stat;
+        int b = i * FIELDS;
+        s.mode = (int) a[b + MODE];
+        s.size = a[b + SIZE];
+        s.ino = a[b + INO];
+        s.dev = a[b + DEV];
+        s.nlink = a[b + NLINK];
+        s.uid = (int) a[b + UID];
+        s.gid = (int) a[b + GID];
+        s.blocks = a[b + BLOCKS];
+        s.atimeSec = a[b + ATIME_SEC];
+        s.atimeNsec = a[b + ATIME_NSEC];
+        s.mtimeSec = a[b + MTIME_SEC];
+        s.mtimeNsec = a[b + MTIME_NSEC];
+        s.ctimeSec = a[b + CTIME_SEC];
+        s.ctimeNsec = a[b + CTIME_NSEC];
     }
 
     /**
@@ -258,20 +257,11 @@ public final class DirListing {
         link = gather(link, perm);
         errno = gather(errno, perm);
         if (hasStat) {
-            mode = gather(mode, perm);
-            size = gather(size, perm);
-            ino = gather(ino, perm);
-            dev = gather(dev, perm);
-            nlink = gather(nlink, perm);
-            uid = gather(uid, perm);
-            gid = gather(gid, perm);
-            blocks = gather(blocks, perm);
-            atimeSec = gather(atimeSec, perm);
-            atimeNsec = gather(atimeNsec, perm);
-            mtimeSec = gather(mtimeSec, perm);
-            mtimeNsec = gather(mtimeNsec, perm);
-            ctimeSec = gather(ctimeSec, perm);
-            ctimeNsec = gather(ctimeNsec, perm);
+            long[] sorted = new long[stat.length];
+            for (int k = 0; k < count; k++) {
+                System.arraycopy(stat, perm[k] * FIELDS, sorted, k * FIELDS, FIELDS);
+            }
+            stat = sorted;
         }
     }
 
@@ -285,44 +275,12 @@ public final class DirListing {
         type = Arrays.copyOf(type, cap);
         link = Arrays.copyOf(link, cap);
         errno = Arrays.copyOf(errno, cap);
-        if (mode != null) {
-            growStat(cap);
+        if (stat != null) {
+            stat = Arrays.copyOf(stat, cap * FIELDS);
         }
     }
 
-    private void allocStat(int cap) {
-        mode = new int[cap];
-        size = new long[cap];
-        ino = new long[cap];
-        dev = new long[cap];
-        nlink = new long[cap];
-        uid = new int[cap];
-        gid = new int[cap];
-        blocks = new long[cap];
-        atimeSec = new long[cap];
-        atimeNsec = new long[cap];
-        mtimeSec = new long[cap];
-        mtimeNsec = new long[cap];
-        ctimeSec = new long[cap];
-        ctimeNsec = new long[cap];
-    }
 
-    private void growStat(int cap) {
-        mode = Arrays.copyOf(mode, cap);
-        size = Arrays.copyOf(size, cap);
-        ino = Arrays.copyOf(ino, cap);
-        dev = Arrays.copyOf(dev, cap);
-        nlink = Arrays.copyOf(nlink, cap);
-        uid = Arrays.copyOf(uid, cap);
-        gid = Arrays.copyOf(gid, cap);
-        blocks = Arrays.copyOf(blocks, cap);
-        atimeSec = Arrays.copyOf(atimeSec, cap);
-        atimeNsec = Arrays.copyOf(atimeNsec, cap);
-        mtimeSec = Arrays.copyOf(mtimeSec, cap);
-        mtimeNsec = Arrays.copyOf(mtimeNsec, cap);
-        ctimeSec = Arrays.copyOf(ctimeSec, cap);
-        ctimeNsec = Arrays.copyOf(ctimeNsec, cap);
-    }
 
     private static int[] gather(int[] a, int[] perm) {
         int[] r = new int[a.length];
@@ -332,13 +290,6 @@ public final class DirListing {
         return r;
     }
 
-    private static long[] gather(long[] a, int[] perm) {
-        long[] r = new long[a.length];
-        for (int i = 0; i < perm.length; i++) {
-            r[i] = a[perm[i]];
-        }
-        return r;
-    }
 
     private static byte[] gather(byte[] a, int[] perm) {
         byte[] r = new byte[a.length];

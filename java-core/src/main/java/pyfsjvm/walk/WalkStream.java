@@ -119,6 +119,6 @@ public final class WalkStream extends Stream {
     }
 
     private void flush() {
-        emit(out.pack());
+        emit(out.pack(this::borrow));
     }
 }

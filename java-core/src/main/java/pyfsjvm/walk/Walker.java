@@ -256,14 +256,21 @@ public final class Walker {
                 new java.util.concurrent.ConcurrentLinkedQueue<>();
 
         void recycle(DirListing l) {
-            if (l != null && l.capacity() <= 65536) {
+            if (l != null && l.capacity() <= 4096 && poolSize.get() < 1024) {
+                poolSize.incrementAndGet();
                 pool.offer(l);
             }
         }
 
+        private final java.util.concurrent.atomic.AtomicInteger poolSize = new java.util.concurrent.atomic.AtomicInteger();
+
         private DirListing listing() {
             DirListing l = pool.poll();
-            return l != null ? l : new DirListing();
+            if (l == null) {
+                return new DirListing();
+            }
+            poolSize.decrementAndGet();
+            return l;
         }
 
         void released(int entries) {
