@@ -20,6 +20,12 @@ else
     python3 -m pip install --disable-pip-version-check -q -e '.[test]'
 fi
 
+# Debian tools the tests compare against (CI: a fresh machine, as root, no stdin)
+if ! command -v b3sum >/dev/null; then
+    step "install b3sum (hash tests compare against it)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq b3sum
+fi
+
 jdk17=$(python3 -m pyfs_jvm._jdk --all | awk '$1 == 17 { print $2; exit }')
 jdk_new=$(python3 -m pyfs_jvm._jdk --min 22 || true)
 [ -n "$jdk17" ] || { echo "test-all: no JDK 17 found (python3 -m pyfs_jvm._jdk --all)" >&2; exit 1; }

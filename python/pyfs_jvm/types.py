@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._hash import HashResult, HashResults
 from ._walk import WalkEntry, WalkIter
 
-__all__ = ["WalkEntry", "WalkIter"]
+__all__ = ["WalkEntry", "WalkIter", "HashResult", "HashResults"]
