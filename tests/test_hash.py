@@ -86,7 +86,7 @@ def test_chunk_size_never_changes_the_digest(boundary_files: list[tuple[Path, by
     assert pyfs_jvm.hash_file(path, chunk_size=chunk_size).hash_hex == blake3.blake3(data).hexdigest()
 
 
-def test_sparse_file_over_2_gib_equals_b3sum_and_sha256sum(tmp_path: Path) -> None:
+def test_sparse_file_over_2_gib_equals_b3sum(tmp_path: Path) -> None:
     f = tmp_path / "sparse"
     size = 2 * GIB + 4097  # offsets past 2^31 and a partial last chunk
     with open(f, "wb") as fh:
@@ -99,8 +99,6 @@ def test_sparse_file_over_2_gib_equals_b3sum_and_sha256sum(tmp_path: Path) -> No
     got = pyfs_jvm.hash_file(f)
     assert got.file_size == size
     assert got.hash_hex == b3sum(f)[0]
-    sha = subprocess.run(["sha256sum", str(f)], check=True, capture_output=True, text=True).stdout.split()[0]
-    assert pyfs_jvm.hash_file(f, algorithm="sha256").hash_hex == sha
 
 
 # ------------------------------------------------------------------ drop-in for pyfs-watcher
