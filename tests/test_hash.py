@@ -24,7 +24,8 @@ GIB = 1 << 30
 # every length where BLAKE3's block (64 B), chunk (1 KiB) and tree structure changes, and the
 # reference's 4 MiB mmap threshold
 BOUNDARY_SIZES = [0, 1, 63, 64, 65, 1023, 1024, 1025, 2048, 2049, 3072, 4096, 8191, 8193, 16384,
-                  16385, 65537, MIB - 1, MIB, MIB + 1, 4 * MIB, 4 * MIB + 1, 5_000_000]
+                  16385, 65537, MIB - 1, MIB, MIB + 1, 2 * MIB, 2 * MIB + 1, 4 * MIB, 4 * MIB + 1, 5_000_000,
+                  8 * MIB, 9 * MIB + 3]  # 2 MiB: the tree-parallel segment; 8 MiB: where it starts
 
 
 def b3sum(*paths: Path | str, extra: tuple[str, ...] = ()) -> list[str]:
@@ -69,6 +70,8 @@ def test_blake3_equals_the_blake3_package_and_b3sum_at_every_boundary(
     got = pyfs_jvm.hash_files([str(p) for p in paths])
     assert [r.hash_hex for r in got] == expected
     assert [r.file_size for r in got] == BOUNDARY_SIZES
+    for workers in (1, 3):  # a lone file is hashed tree-parallel on every worker
+        assert pyfs_jvm.hash_files([paths[-1]], max_workers=workers)[0].hash_hex == expected[-1]
 
 
 @pytest.mark.parametrize("algorithm", ["sha256", "sha1", "sha224", "sha384", "sha512", "md5", "sha3-256",
