@@ -2,6 +2,7 @@ package pyfsjvm.hash;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
@@ -43,8 +44,10 @@ final class Blake3FileTree {
         return s.equals("heap") ? Read.HEAP : s.equals("mmap") ? Read.MMAP : Read.DIRECT;
     }
 
-    private static final ThreadLocal<ByteBuffer> DIRECT = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(SEGMENT));
-    private static final ThreadLocal<ByteBuffer> HEAP = ThreadLocal.withInitial(() -> ByteBuffer.allocate(SEGMENT));
+    private static final ThreadLocal<ByteBuffer> DIRECT = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(SEGMENT).order(ByteOrder.LITTLE_ENDIAN));
+    private static final ThreadLocal<ByteBuffer> HEAP = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocate(SEGMENT).order(ByteOrder.LITTLE_ENDIAN));
 
     /** A reusable read buffer of {@link #SEGMENT} bytes for this thread. */
     static ByteBuffer buffer() {
