@@ -8,6 +8,7 @@ in-process through JPype; it starts on first use (see ``configure`` and ``runtim
 from __future__ import annotations
 
 from ._jvm import JvmError, configure, runtime_info
+from ._search import search, search_iter
 from ._walk import walk, walk_collect
 
 __version__ = "0.1.0"
@@ -15,6 +16,8 @@ __version__ = "0.1.0"
 __all__ = [
     "walk",
     "walk_collect",
+    "search",
+    "search_iter",
     # pyfs-jvm's own
     "configure",
     "runtime_info",

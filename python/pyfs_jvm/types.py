@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._search import SearchIter, SearchMatch, SearchResult
 from ._walk import WalkEntry, WalkIter
 
-__all__ = ["WalkEntry", "WalkIter"]
+__all__ = ["WalkEntry", "WalkIter", "SearchMatch", "SearchResult", "SearchIter"]
