@@ -116,6 +116,14 @@ def test_result_objects(corpus: Path) -> None:
         r.path = "x"  # type: ignore[misc]
     with pytest.raises(AttributeError):
         r.matches[0].line_number = 3  # type: ignore[misc]
+    # list-valued attributes are fresh copies, as in the reference
+    [c] = pyfs_jvm.search(corpus / "docs", "hello", glob_pattern="blank_lines.txt", context_lines=2)
+    m = c.matches[0]
+    assert m.context_before == ["", ""] and m.context_after == [""]
+    m.context_before.append("x")
+    assert m.context_before == ["", ""]
+    import pickle
+    assert pickle.loads(pickle.dumps(m)) == m
 
 
 def test_binary_files_are_skipped_even_past_8k(tmp_path: Path) -> None:

@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import errno as _errno
 import logging
+import re
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
 
 from . import _args, _bridge, _jvm
 from ._args import PathArg
@@ -47,30 +49,83 @@ __all__ = ["search", "search_iter", "SearchResult", "SearchMatch", "SearchIter"]
 _log = logging.getLogger("pyfs_jvm.search")
 
 _FIRST, _LAST, _ERROR = 1, 2, 255  # pyfsjvm.search.SearchStream flags
+_LAST_ROW = re.compile(b"[\\x02\\x03]")  # flags with the LAST bit (errors, 255, are taken out first)
 
 
-class SearchMatch(NamedTuple):
-    """One matching line.
+class SearchMatch(tuple):  # type: ignore[type-arg]
+    """One matching line (read-only).
 
     line_number: 1-based.
     line_text: the line without its terminator ("\\n", or "\\r\\n").
     match_start, match_end: the first match on the line, as UTF-8 byte offsets into the line.
     context_before, context_after: up to ``context_lines`` lines around it (any lines, matches
-        included; overlapping contexts are repeated, not merged).
+        included; overlapping contexts are repeated, not merged). A new list on each access.
     spans: every match on the line as (start, end) byte offsets, the first one included
         (pyfs-jvm's own; the reference reports the first match only).
+
+    Built straight from the Java batches as a tuple (fast for millions of matches); contexts
+    and further spans are kept packed and unpacked only when asked for.
     """
 
-    line_number: int
-    line_text: str
-    match_start: int
-    match_end: int
-    context_before: list[str]
-    context_after: list[str]
-    spans: list[tuple[int, int]]
+    __slots__ = ()
+
+    @property
+    def line_number(self) -> int:
+        v: int = self[0]
+        return v
+
+    @property
+    def line_text(self) -> str:
+        v: str = self[1]
+        return v
+
+    @property
+    def match_start(self) -> int:
+        v: int = self[2]
+        return v
+
+    @property
+    def match_end(self) -> int:
+        v: int = self[3]
+        return v
+
+    @property
+    def context_before(self) -> list[str]:
+        joined: str | None = self[4]
+        return [] if joined is None else joined.split("\n")
+
+    @property
+    def context_after(self) -> list[str]:
+        joined: str | None = self[5]
+        return [] if joined is None else joined.split("\n")
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        first = (self[2], self[3])
+        extra: str = self[6]
+        if not extra:
+            return [first]
+        nums = list(map(int, extra.split(",")))
+        return [first, *zip(nums[0::2], nums[1::2])]
 
     def __repr__(self) -> str:
-        return f"SearchMatch(line={self.line_number}, col={self.match_start}..{self.match_end})"
+        return f"SearchMatch(line={self[0]}, col={self[2]}..{self[3]})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is SearchMatch and tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return tuple.__hash__(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_match, (tuple(self),))
+
+
+def _rebuild_match(values: tuple[Any, ...]) -> SearchMatch:
+    return tuple.__new__(SearchMatch, values)
 
 
 class SearchResult:
@@ -108,13 +163,6 @@ def _texts(batch: _bridge.Batch, col: int) -> list[str]:
     return str(raw[:-1], "utf-8", "surrogateescape").split("\0")
 
 
-def _spans(first: tuple[int, int], extra: str) -> list[tuple[int, int]]:
-    if not extra:
-        return [first]
-    nums = list(map(int, extra.split(",")))
-    return [first, *zip(nums[0::2], nums[1::2])]
-
-
 class _Decoder:
     """Turns batches into complete SearchResults; a file's rows may span batches."""
 
@@ -127,38 +175,49 @@ class _Decoder:
             return self._decode(batch, errors)
 
     def _decode(self, batch: _bridge.Batch, errors: list[SearchError]) -> list[SearchResult]:
+        rows = batch.rows
+        if rows == 0:
+            return []
         paths = batch.strings(0)
         flags = bytes(batch.raw(1))
-        lines = batch.ints(2)
-        starts = batch.ints(3)
-        ends = batch.ints(4)
         texts = _texts(batch, 5)
-        n_before = batch.ints(6)
-        before = _texts(batch, 7)
-        n_after = batch.ints(8)
-        after = _texts(batch, 9)
         extra = _texts(batch, 10)
+        before = _context(batch.ints(6), batch, 7, rows)
+        after = _context(batch.ints(8), batch, 9, rows)
+        matches: list[SearchMatch] = list(map(tuple.__new__, repeat(SearchMatch), zip(
+            batch.ints(2), texts, batch.ints(3), batch.ints(4), before, after, extra)))
+        if _ERROR in flags:  # rare: take the error rows out first
+            keep = [i for i, f in enumerate(flags) if f != _ERROR]
+            for i, f in enumerate(flags):
+                if f == _ERROR:
+                    errors.append(_file_error(paths[i], extra[i]))
+            paths = [paths[i] for i in keep]
+            matches = [matches[i] for i in keep]
+            flags = bytes(flags[i] for i in keep)
         out: list[SearchResult] = []
-        cur = self._cur
-        new = tuple.__new__
-        for i in range(batch.rows):
-            f = flags[i]
-            if f == _ERROR:
-                errors.append(_file_error(paths[i], extra[i]))
-                continue
-            if f & _FIRST:
-                self._path = paths[i]
-                cur = self._cur = []
-            s, e = starts[i], ends[i]
-            cur.append(new(SearchMatch, (
-                lines[i], texts[i], s, e,
-                before[i].split("\n") if n_before[i] else [],
-                after[i].split("\n") if n_after[i] else [],
-                _spans((s, e), extra[i]))))
-            if f & _LAST:
-                out.append(SearchResult(self._path, cur))
-                cur = self._cur = []
+        begin = 0
+        for m in _LAST_ROW.finditer(flags):  # one result per file: rows begin..end
+            end = m.start() + 1
+            if flags[begin] & _FIRST:
+                out.append(SearchResult(paths[begin], matches[begin:end]))
+            else:  # the file's first rows came in the previous batch
+                out.append(SearchResult(self._path, self._cur + matches[begin:end]))
+                self._cur = []
+            begin = end
+        if begin < len(matches):  # the file goes on in the next batch
+            if flags[begin] & _FIRST:
+                self._path = paths[begin]
+                self._cur = matches[begin:]
+            else:
+                self._cur += matches[begin:]
         return out
+
+
+def _context(counts: list[int], batch: _bridge.Batch, col: int, rows: int) -> list[str | None]:
+    """Joined context lines per row, None where there are none (most rows, usually all)."""
+    if not any(counts):
+        return [None] * rows
+    return [t if n else None for n, t in zip(counts, _texts(batch, col))]
 
 
 def _file_error(path: str, text: str) -> SearchError:
