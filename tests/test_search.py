@@ -4,8 +4,11 @@ trees, compared with the real pyfs-watcher 0.3.0 where we promise the same resul
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -328,3 +331,27 @@ def test_unreadable_file_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixt
     with caplog.at_level(logging.WARNING, logger="pyfs_jvm.search"):
         assert [Path(r.path).name for r in pyfs_jvm.search(tmp_path, "hello")] == ["a.txt"]
     assert caplog.records == []
+
+
+def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "pyfs_jvm", *args], capture_output=True, timeout=120,
+                          stdin=subprocess.DEVNULL, cwd=cwd)
+
+
+def test_cli_search_output(corpus: Path) -> None:
+    p = _cli("search", "-C", "1", "-g", "blank_lines.txt", "hello", str(corpus))
+    f = str(corpus / "docs" / "blank_lines.txt").encode()
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == f + b"-3-\n" + f + b":4:hello\n" + f + b"-5-\n"
+    p = _cli("search", "--color", "always", "--heading", "-i", "HELLO WORLD", str(corpus / "src"))
+    assert p.stdout == (b"\x1b[35m" + str(corpus / "src" / "main.py").encode() + b"\x1b[0m\n"
+                        b"\x1b[32m4\x1b[0m:    print('\x1b[1;31mhello world\x1b[0m')  # hello again\n")
+    p = _cli("search", "--json", "again", str(corpus))
+    [row] = [json.loads(line) for line in p.stdout.splitlines()]
+    assert row["line_number"] == 4 and row["spans"] == [[34, 39]]
+    p = _cli("search", "-c", "hello", str(corpus / "docs"))
+    assert sorted(p.stdout.splitlines()) == sorted(
+        [str(corpus / "docs" / "many.txt").encode() + b":28", str(corpus / "docs" / "blank_lines.txt").encode() + b":1"])
+    assert _cli("search", "nothing-matches-this", str(corpus)).returncode == 1
+    bad = _cli("search", "[bad", str(corpus))
+    assert bad.returncode == 2 and b"invalid regex pattern" in bad.stderr

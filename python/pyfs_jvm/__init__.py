@@ -8,6 +8,7 @@ in-process through JPype; it starts on first use (see ``configure`` and ``runtim
 from __future__ import annotations
 
 from ._jvm import JvmError, configure, runtime_info
+from ._rename import bulk_rename, undo_journal
 from ._search import search, search_iter
 from ._walk import walk, walk_collect
 
@@ -18,8 +19,10 @@ __all__ = [
     "walk_collect",
     "search",
     "search_iter",
+    "bulk_rename",
     # pyfs-jvm's own
     "configure",
     "runtime_info",
+    "undo_journal",
     "JvmError",
 ]
