@@ -72,7 +72,11 @@ final class FileSearcher {
     private int start;
     private int keep;
     private int end;
-    private long lineNo;
+    /** Newlines are counted lazily: {@code baseLine} is the line number at buffer position {@code base}. */
+    private int base;
+    private long baseLine;
+    /** Bytes {@code [0, scanned)} of the buffer are known to hold no NUL (checked lazily too). */
+    private int scanned;
     private boolean stopMatching;
     private boolean done;
     private List<Match> matches;
@@ -84,7 +88,8 @@ final class FileSearcher {
      */
     List<Match> search(byte[] path, Cancel cancel) throws FsException {
         start = keep = end = 0;
-        lineNo = 1;
+        base = scanned = 0;
+        baseLine = 1;
         stopMatching = maxCount <= 0;
         done = false;
         matches = null;
@@ -96,17 +101,16 @@ final class FileSearcher {
             boolean eof = false;
             while (!done) {
                 cancel.check();
-                compact();
+                if (!compact()) {
+                    return BINARY;
+                }
                 if (end == buf.length) {
                     buf = Arrays.copyOf(buf, buf.length * 2); // one line longer than the buffer
                 }
                 int n = ch.read(ByteBuffer.wrap(buf, end, buf.length - end));
                 if (n < 0) {
                     eof = true;
-                } else if (n > 0) {
-                    if (Bytes.indexOf(buf, end, end + n, (byte) 0) >= 0) {
-                        return BINARY;
-                    }
+                } else {
                     end += n;
                 }
                 int limit;
@@ -128,22 +132,46 @@ final class FileSearcher {
         } catch (IOException e) {
             throw FsException.from(e, path);
         }
+        // A file without matches gives no result either way, so only now is it worth knowing
+        // whether the rest of what was read holds a NUL.
+        if (matches != null && Bytes.indexOf(buf, scanned, end, (byte) 0) >= 0) {
+            return BINARY;
+        }
         return matches;
     }
 
-    /** Moves the unprocessed bytes, and the lines kept for before-context, to the buffer's start. */
-    private void compact() {
+    /** The line number of the line holding buffer position {@code p} (p never decreases). */
+    private long line(int p) {
+        baseLine += Bytes.countNewlines(buf, base, p);
+        base = p;
+        return baseLine;
+    }
+
+    /**
+     * Moves the unprocessed bytes, and the lines kept for before-context, to the buffer's start.
+     * Returns false if the bytes let go of held a NUL (the file is binary).
+     */
+    private boolean compact() {
         int from = start;
         for (int k = 0; k < context && from > keep; k++) {
             int nl = Bytes.lastNewline(buf, keep, from - 1);
             from = nl < 0 ? keep : nl + 1;
         }
         if (from > 0) {
+            if (scanned < from && Bytes.indexOf(buf, scanned, from, (byte) 0) >= 0) {
+                return false;
+            }
+            if (base < from) {
+                line(from);
+            }
             System.arraycopy(buf, from, buf, 0, end - from);
             start -= from;
             end -= from;
+            base -= from;
+            scanned = Math.max(0, scanned - from);
             keep = 0;
         }
+        return true;
     }
 
     private void region(int from, int to) {
@@ -157,13 +185,10 @@ final class FileSearcher {
             if (pre != null && pending.isEmpty()) {
                 int c = pre.find(buf, pos, to);
                 if (c < 0) {
-                    lineNo += Bytes.countNewlines(buf, pos, to);
                     return;
                 }
                 int nl = Bytes.lastNewline(buf, pos, c);
-                int ls = nl < 0 ? pos : nl + 1;
-                lineNo += Bytes.countNewlines(buf, pos, ls);
-                pos = ls;
+                pos = nl < 0 ? pos : nl + 1;
             }
             int nl = Bytes.indexOf(buf, pos, to, (byte) '\n');
             int le = nl < 0 ? to : nl;
@@ -181,7 +206,7 @@ final class FileSearcher {
             if (!stopMatching) {
                 Match m = match(pos, te);
                 if (m != null) {
-                    m.line = lineNo;
+                    m.line = line(pos);
                     if (context > 0) {
                         m.before = before(pos);
                         m.after = new ArrayList<>(context);
@@ -198,7 +223,6 @@ final class FileSearcher {
                 }
             }
             pos = nl < 0 ? to : nl + 1;
-            lineNo++;
         }
     }
 
@@ -207,7 +231,7 @@ final class FileSearcher {
         byte[][] out = new byte[context][];
         int n = 0;
         int lineEnd = ls - 1; // the '\n' ending the previous line
-        while (n < context && lineEnd >= keep && lineEnd >= 0 && lineNo - n > 1) {
+        while (n < context && lineEnd >= keep && lineEnd >= 0) {
             int nl = Bytes.lastNewline(buf, keep, lineEnd);
             int s = nl < 0 ? keep : nl + 1;
             int te = lineEnd > s && buf[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
