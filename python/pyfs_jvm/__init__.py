@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from ._jvm import JvmError, configure, runtime_info
 from ._hash import hash_file, hash_files
+from ._rename import bulk_rename, undo_journal
+from ._search import search, search_iter
 from ._walk import walk, walk_collect
 
 __version__ = "0.1.0"
@@ -18,8 +20,12 @@ __all__ = [
     "walk_collect",
     "hash_file",
     "hash_files",
+    "search",
+    "search_iter",
+    "bulk_rename",
     # pyfs-jvm's own
     "configure",
     "runtime_info",
+    "undo_journal",
     "JvmError",
 ]

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+# one family per line, so that families merge without touching each other's lines
 from ._hash import HashResult, HashResults
+from ._rename import RenameEntry, RenameFileError, RenameResult
+from ._search import SearchIter, SearchMatch, SearchResult
 from ._walk import WalkEntry, WalkIter
 
-__all__ = ["WalkEntry", "WalkIter", "HashResult", "HashResults"]
+__all__ = [
+    "HashResult", "HashResults",
+    "RenameEntry", "RenameFileError", "RenameResult",
+    "SearchIter", "SearchMatch", "SearchResult",
+    "WalkEntry", "WalkIter",
+]
