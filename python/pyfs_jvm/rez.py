@@ -31,6 +31,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Union
 
 from . import _args, _bridge, _jvm
@@ -47,8 +48,9 @@ _log = logging.getLogger("pyfs_jvm.rez")
 Format = Literal["py", "yaml"]
 PathsArg = Union[PathArg, Iterable[PathArg]]
 
-# Row kinds and formats of the Java batch (pyfsjvm.rez.RezScan).
-_FAMILY, _FAMILY_PY, _FAMILY_YAML, _PACKAGE, _UNVERSIONED, _ERROR = range(6)
+# Family row kinds and package formats of the Java batches (pyfsjvm.rez.RezScan).
+_FAMILY, _FAMILY_PY, _FAMILY_YAML, _ERROR = 0, 1, 2, 5
+_NO_FILE = 0
 _FORMATS: tuple[Format | None, ...] = (None, "py", "yaml")
 
 
@@ -166,7 +168,8 @@ def _locations(paths: Any) -> list[str]:
     return out
 
 
-def _scan(paths: Any, opts: _Options, versions: bool) -> tuple[list[str], _bridge.Batch]:
+def _scan(paths: Any, opts: _Options, versions: bool) -> tuple[list[str], _bridge.Batch, _bridge.Batch]:
+    """Runs the Java scan: (locations, package batch, family batch)."""
     locations = _locations(paths)
     raw_roots = [os.fsencode(loc) for loc in locations]
     locks: list[bytes | None] = []
@@ -177,7 +180,7 @@ def _scan(paths: Any, opts: _Options, versions: bool) -> tuple[list[str], _bridg
     api: type[RezScan] = _jvm.jclass("pyfsjvm.rez.RezScan")
     raw = _bridge.run_task(RezScanError, api.start, raw_roots, locks, opts.allow_unversioned, opts.strict,
                            opts.use_ignore, [os.fsencode(n) for n in opts.filenames], versions, opts.threads)
-    return locations, _bridge.Batch(memoryview(raw))
+    return locations, _bridge.Batch(memoryview(raw[0])), _bridge.Batch(memoryview(raw[1]))
 
 
 def _fail(message: str, *, path: str | None = None, standard: type[Exception] | None = None) -> RezScanError:
@@ -254,44 +257,74 @@ def _scan_all(paths: Any, allow_unversioned_packages: Any, check_package_definit
               threads: Any) -> tuple[list[ScannedFamily], list[ScannedPackage | _Failure]]:
     opts = _options(allow_unversioned_packages, check_package_definition_files, package_filenames,
                     file_lock_dir, disable_pkg_ignore, threads)
-    locations, batch = _scan(paths, opts, True)
+    locations, packages, families = _scan(paths, opts, True)
     with _bridge.no_gc():
-        return _decode(batch, locations, opts)
+        return _decode(packages, families, locations, opts)
 
 
-def _decode(batch: _bridge.Batch, locations: list[str],
+def _decode(pb: _bridge.Batch, fb: _bridge.Batch, locations: list[str],
             opts: _Options) -> tuple[list[ScannedFamily], list[ScannedPackage | _Failure]]:
-    if batch.rows == 0:
-        return [], []
-    roots = batch.ints(0)
-    kinds = bytes(batch.raw(1))
-    names = batch.strings(2)
-    versions = batch.strings(3)
-    paths = batch.strings(4)
-    formats = bytes(batch.raw(5))
-    repos = [locations[r] for r in roots]
-    families = [_new_family(ScannedFamily, (n, _FORMATS[k] if k else None, p, repo))
-                for k, n, p, repo in zip(kinds, names, paths, repos) if k <= _FAMILY_YAML]
-    if _FAMILY_PY not in kinds and _FAMILY_YAML not in kinds and _ERROR not in kinds:
-        # The common case, directory families only: one pass, no Python-level branch per row.
-        rows = zip(names, versions, map(_FORMATS.__getitem__, formats), (p or None for p in paths), repos,
-                   map(bool, bytes(len(kinds))))
-        return families, [_new_package(ScannedPackage, row) for row, k in zip(rows, kinds) if k >= _PACKAGE]
+    families, extras = _decode_families(fb, locations, opts, True)
+    packages = _decode_packages(pb, locations)
+    if not any(extras):
+        return families, packages  # type: ignore[return-value]
+    # Combined families and failures go after their repository's directory packages, so that
+    # everything stays in repository order (iter_packages' precedence depends on it).
+    roots = pb.ints(0)
     out: list[ScannedPackage | _Failure] = []
-    for k, fam, ver, path, fmt, repo in zip(kinds, names, versions, paths, formats, repos):
-        if k == _PACKAGE or k == _UNVERSIONED:
-            out.append(_new_package(ScannedPackage, (fam, ver, _FORMATS[fmt], path or None, repo, False)))
-        elif k == _FAMILY_PY or k == _FAMILY_YAML:
+    start = 0
+    for r, extra in enumerate(extras):
+        end = start
+        while end < len(roots) and roots[end] == r:
+            end += 1
+        out.extend(packages[start:end])
+        out.extend(extra)
+        start = end
+    return families, out
+
+
+def _decode_packages(pb: _bridge.Batch, locations: list[str]) -> list[ScannedPackage]:
+    n = pb.rows
+    if n == 0:
+        return []
+    fams = pb.strings(1)
+    vers = pb.strings(2)
+    paths: list[str | None] = pb.strings(3)  # type: ignore[assignment]
+    formats = bytes(pb.raw(4))
+    if _NO_FILE in formats:
+        paths = [p or None for p in paths]
+    repos = repeat(locations[0], n) if len(locations) == 1 else map(locations.__getitem__, pb.ints(0))
+    rows = zip(fams, vers, map(_FORMATS.__getitem__, formats), paths, repos, repeat(False, n))
+    return list(map(_new_package, repeat(ScannedPackage, n), rows))
+
+
+def _decode_families(fb: _bridge.Batch, locations: list[str], opts: _Options | None,
+                     with_versions: bool) -> tuple[list[ScannedFamily], list[list[ScannedPackage | _Failure]]]:
+    """Family rows, and per repository the combined families' packages and the failures."""
+    extras: list[list[ScannedPackage | _Failure]] = [[] for _ in locations]
+    if fb.rows == 0:
+        return [], extras
+    roots = fb.ints(0)
+    kinds = bytes(fb.raw(1))
+    names = fb.strings(2)
+    paths = fb.strings(3)
+    texts = fb.strings(4)
+    families: list[ScannedFamily] = []
+    for r, k, name, path, text in zip(roots, kinds, names, paths, texts):
+        repo = locations[r]
+        if k == _ERROR:
+            extras[r].append(_Failure(name, 0, repo, _error(path, text)))
+            continue
+        families.append(_new_family(ScannedFamily, (name, _FORMATS[k] if k else None, path, repo)))
+        if k != _FAMILY and with_versions and opts is not None:
             ext: Format = "py" if k == _FAMILY_PY else "yaml"
             try:
                 vers = _combined_versions(path, ext, opts.allow_unversioned)
             except RezScanError as e:
-                out.append(_Failure(fam, k, repo, e))
+                extras[r].append(_Failure(name, k, repo, e))
                 continue
-            out.extend(_new_package(ScannedPackage, (fam, v, ext, path, repo, True)) for v in vers)
-        elif k == _ERROR:
-            out.append(_Failure(fam, 0, repo, _error(path, ver)))
-    return families, out
+            extras[r].extend(_new_package(ScannedPackage, (name, v, ext, path, repo, True)) for v in vers)
+    return families, extras
 
 
 def scan_families(paths: PathsArg, *, file_lock_dir: str | None = None,
@@ -302,15 +335,8 @@ def scan_families(paths: PathsArg, *, file_lock_dir: str | None = None,
     and so are ``baz.py`` and ``baz.yaml``. Only the repository roots are read.
     """
     opts = _options(True, False, ("package",), file_lock_dir, False, threads)
-    locations, batch = _scan(paths, opts, False)
-    if batch.rows == 0:
-        return []
-    roots = batch.ints(0)
-    kinds = bytes(batch.raw(1))
-    names = batch.strings(2)
-    fpaths = batch.strings(4)
-    return [_new_family(ScannedFamily, (n, _FORMATS[k] if k else None, p, locations[r]))
-            for r, k, n, p in zip(roots, kinds, names, fpaths) if k <= _FAMILY_YAML]
+    locations, _, fb = _scan(paths, opts, False)
+    return _decode_families(fb, locations, None, False)[0]
 
 
 # ------------------------------------------------------------------ combined families

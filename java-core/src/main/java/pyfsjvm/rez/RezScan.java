@@ -32,19 +32,20 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * answer needs one that the listing cannot give: a symlink's target, and the package file inside
  * each version directory (rez's {@code isfile}). Version directories are never listed.
  *
- * <p>Result: one {@link Columns} batch "iBsssB" = repository index, row kind, family name, version
- * (raw directory name; empty for unversioned packages and family rows; "ERRNO:reason" for error
- * rows), path (family rows: the family directory or combined file; package rows: the package file,
- * empty when the version directory has none; error rows: the failing path), file format. Rows of
- * one family are contiguous; repositories come in the order given; order within a repository is
- * unspecified, as in rez.
+ * <p>Result: two {@link Columns} batches. Packages, "isssB": repository index, family, version
+ * (the raw directory name; empty for an unversioned package), package file (empty when the version
+ * directory has none), format ({@link #FORMAT_NONE}, {@link #FORMAT_PY}, {@link #FORMAT_YAML}).
+ * Families, "iBsss": repository index, kind ({@link #FAMILY}, {@link #FAMILY_PY},
+ * {@link #FAMILY_YAML} or {@link #ERROR}), name, path (the family directory or combined file; for
+ * an error, the path that failed), error text ("ERRNO:reason", empty otherwise). Rows come grouped
+ * by repository, in the order given; packages of one family are contiguous; order within a
+ * repository is unspecified, as in rez. Combined families' versions are inside their files, which
+ * Python reads (pyfs_jvm/rez.py).
  */
-public final class RezScan extends Task<byte[]> {
+public final class RezScan extends Task<byte[][]> {
     public static final byte FAMILY = 0;
     public static final byte FAMILY_PY = 1;
     public static final byte FAMILY_YAML = 2;
-    public static final byte PACKAGE = 3;
-    public static final byte UNVERSIONED = 4;
     public static final byte ERROR = 5;
 
     public static final byte FORMAT_NONE = 0;
@@ -70,7 +71,10 @@ public final class RezScan extends Task<byte[]> {
     private final Platform platform;
     /** The candidate file names: fileNames[b] + ".py" at 2b, + ".yaml" at 2b + 1. */
     private final byte[][] candidates;
-    private final Columns out = new Columns("iBsssB", 1024);
+    /** Package rows: repository index, family, version, package file, format. */
+    private final Columns out = new Columns("isssB", 4096);
+    /** Family rows (and error rows): repository index, kind, name, path, error text. */
+    private final Columns fams = new Columns("iBsss", 256);
 
     /**
      * @param roots            canonical repository locations (realpath + normpath, done in Python)
@@ -99,19 +103,19 @@ public final class RezScan extends Task<byte[]> {
     }
 
     /** Starts a scan on the shared pool (called from pyfs_jvm/rez.py). */
-    public static Task<byte[]> start(byte[][] roots, byte[][] lockDirs, boolean allowUnversioned, boolean strict,
+    public static Task<byte[][]> start(byte[][] roots, byte[][] lockDirs, boolean allowUnversioned, boolean strict,
                                      boolean useIgnore, byte[][] fileNames, boolean versions, int threads) {
         return new RezScan(roots, lockDirs, allowUnversioned, strict, useIgnore, fileNames, versions, threads,
                 Platform.get()).start();
     }
 
     @Override
-    protected byte[] compute() throws FsException {
+    protected byte[][] compute() throws FsException {
         for (int r = 0; r < roots.length; r++) {
             cancel.check();
             scanRoot(r);
         }
-        return out.pack();
+        return new byte[][] {out.pack(), fams.pack()};
     }
 
     // ------------------------------------------------------------------ repository root
@@ -202,9 +206,7 @@ public final class RezScan extends Task<byte[]> {
                     if (t == FileType.SYMLINK && versions) {
                         linked.add(path);
                     }
-                    synchronized (out) {
-                        row(r, FAMILY, names, s, len, null, 0, 0, path, FORMAT_NONE);
-                    }
+                    familyRow(r, FAMILY, names, s, len, path, null);
                 }
                 continue;
             }
@@ -221,9 +223,7 @@ public final class RezScan extends Task<byte[]> {
                 continue;
             }
             if (RezNames.isValidPackageName(names, s, dot - s)) {
-                synchronized (out) {
-                    row(r, kind, names, s, dot - s, null, 0, 0, d.childPath(i), FORMAT_NONE);
-                }
+                familyRow(r, kind, names, s, dot - s, d.childPath(i), null);
             }
         }
     }
@@ -244,8 +244,7 @@ public final class RezScan extends Task<byte[]> {
             int f = findFile(famPath, l, fileNames, st);
             if (f >= 0) {
                 synchronized (out) {
-                    row(r, UNVERSIONED, family, 0, family.length, null, 0, 0,
-                            filePath(famPath, f), format(f));
+                    row(r, family, null, 0, 0, filePath(famPath, f), format(f));
                 }
                 return;
             }
@@ -330,7 +329,7 @@ public final class RezScan extends Task<byte[]> {
                 int s = l.nameStart(i);
                 int len = l.nameLength(i);
                 byte[] path = file[i] < 0 ? null : filePath(childPath(famPath, names, s, len), file[i]);
-                row(r, PACKAGE, family, 0, family.length, names, s, len, path, format(file[i]));
+                row(r, family, names, s, len, path, format(file[i]));
             }
         }
     }
@@ -346,15 +345,13 @@ public final class RezScan extends Task<byte[]> {
             int f = findFile(famPath, null, fileNames, new Stat());
             if (f >= 0) {
                 synchronized (out) {
-                    row(r, UNVERSIONED, family, 0, family.length, null, 0, 0, filePath(famPath, f), format(f));
+                    row(r, family, null, 0, 0, filePath(famPath, f), format(f));
                 }
                 return;
             }
         }
         byte[] msg = ((e.errno() == null ? "EIO" : e.errno()) + ":" + e.reason()).getBytes(StandardCharsets.UTF_8);
-        synchronized (out) {
-            row(r, ERROR, family, 0, family.length, msg, 0, msg.length, e.path(), FORMAT_NONE);
-        }
+        familyRow(r, ERROR, family, 0, family.length, e.path(), msg);
     }
 
     // ------------------------------------------------------------------ rez's predicates
@@ -462,22 +459,29 @@ public final class RezScan extends Task<byte[]> {
 
     // ------------------------------------------------------------------ rows and bytes
 
-    private void row(int r, byte kind, byte[] fam, int fs, int fl, byte[] ver, int vs, int vl, byte[] path, byte format) {
+    /** A package row; the caller holds the lock on {@code out}. {@code ver} null: unversioned. */
+    private void row(int r, byte[] fam, byte[] ver, int vs, int vl, byte[] path, byte format) {
         int row = out.addRow();
         out.setInt(0, row, r);
-        out.setByte(1, row, kind);
-        out.putString(2, fam, fs, fl);
-        if (ver == null) {
-            out.putString(3, fam, 0, 0);
-        } else {
-            out.putString(3, ver, vs, vl);
+        out.putString(1, fam, 0, fam.length);
+        out.putString(2, ver == null ? fam : ver, vs, vl);
+        out.putString(3, path == null ? fam : path, 0, path == null ? 0 : path.length);
+        out.setByte(4, row, format);
+    }
+
+    private void familyRow(int r, byte kind, byte[] name, int s, int len, byte[] path, byte[] text) {
+        synchronized (fams) {
+            int row = fams.addRow();
+            fams.setInt(0, row, r);
+            fams.setByte(1, row, kind);
+            fams.putString(2, name, s, len);
+            fams.putString(3, path, 0, path.length);
+            if (text != null) {
+                fams.putString(4, text, 0, text.length);
+            } else {
+                fams.putString(4, name, 0, 0);
+            }
         }
-        if (path == null) {
-            out.putString(4, fam, 0, 0);
-        } else {
-            out.putString(4, path, 0, path.length);
-        }
-        out.setByte(5, row, format);
     }
 
     private static int find(DirListing l, byte[] name, int s, int len) {

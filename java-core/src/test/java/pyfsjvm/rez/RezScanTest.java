@@ -37,7 +37,25 @@ class RezScanTest {
         byte[] root0 = root.toString().getBytes(StandardCharsets.UTF_8);
         RezScan task = new RezScan(new byte[][] {root0}, new byte[][] {null}, allowUnversioned, strict, true,
                 fileNames, true, 3, Platform.get());
-        byte[] b = task.runNow().result();
+        byte[][] batches = task.runNow().result();
+        TreeSet<String> out = new TreeSet<>();
+        List<Object> p = decode(batches[0]);
+        for (int r = 0; r < ((String[]) p.get(1)).length && ((String[]) p.get(1))[0] != null; r++) {
+            out.add("P " + ((String[]) p.get(1))[r] + " " + ((String[]) p.get(2))[r] + " " + base(((String[]) p.get(3))[r]));
+        }
+        List<Object> f = decode(batches[1]);
+        for (int r = 0; r < ((byte[]) f.get(1)).length; r++) {
+            out.add("F" + ((byte[]) f.get(1))[r] + " " + ((String[]) f.get(2))[r] + " " + base(((String[]) f.get(3))[r]));
+        }
+        return out;
+    }
+
+    private static String base(String path) {
+        return path.isEmpty() ? "-" : Path.of(path).getFileName().toString();
+    }
+
+    /** Columns per the layout: String[] for 's', byte[] for 'B', null otherwise. */
+    private static List<Object> decode(byte[] b) {
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         int rows = bb.getInt(0);
         int ncols = bb.getInt(4);
@@ -47,24 +65,17 @@ class RezScanTest {
             char kind = (char) b[8 + 8 * c];
             int len = bb.getInt(8 + 8 * c + 4);
             if (kind == 's') {
-                cols.add(len == 0 ? new String[0] : new String(b, pos, len - 1, StandardCharsets.UTF_8).split("\0", -1));
+                cols.add(rows == 0 ? new String[] {null} : new String(b, pos, len - 1, StandardCharsets.UTF_8).split("\0", -1));
             } else if (kind == 'B') {
-                byte[] v = new byte[len];
-                System.arraycopy(b, pos, v, 0, len);
+                byte[] v = new byte[rows];
+                System.arraycopy(b, pos, v, 0, rows);
                 cols.add(v);
             } else {
                 cols.add(null);
             }
             pos += (len + 7) & ~7;
         }
-        TreeSet<String> out = new TreeSet<>();
-        for (int r = 0; r < rows; r++) {
-            byte kind = ((byte[]) cols.get(1))[r];
-            String path = ((String[]) cols.get(4))[r];
-            String base = path.isEmpty() ? "-" : Path.of(path).getFileName().toString();
-            out.add(kind + " " + ((String[]) cols.get(2))[r] + " " + ((String[]) cols.get(3))[r] + " " + base);
-        }
-        return out;
+        return cols;
     }
 
     @Test
@@ -97,26 +108,26 @@ class RezScanTest {
         Files.createSymbolicLink(root.resolve("linked"), foo);
 
         TreeSet<String> def = scan(root, true, false, "package");
-        assertTrue(def.contains("0 foo  foo"), "family row: the family directory");
-        assertTrue(def.contains("3 foo 1.0 package.py"));
+        assertTrue(def.contains("F0 foo foo"), "family row: the family directory");
+        assertTrue(def.contains("P foo 1.0 package.py"));
         assertFalse(def.toString().contains("foo 1.1 "), "ignored");
-        assertTrue(def.contains("3 foo 1.2 -"), "empty version listed without its file");
+        assertTrue(def.contains("P foo 1.2 -"), "empty version listed without its file");
         assertFalse(def.toString().contains("foo 1.3 "), "building without package file");
-        assertTrue(def.contains("3 foo 1.4 package.py"));
-        assertTrue(def.contains("3 foo .building2.5 -"), "rez's fall-through quirk");
-        assertTrue(def.contains("3 foo 3.0 package.py"), "an .ignore directory hides nothing; .py before .yaml");
-        assertTrue(def.contains("3 foo 5.0 package.yaml"));
-        assertTrue(def.contains("3 foo 1.6 package.py"), "symlinked version");
-        assertTrue(def.contains("4 bar  package.py"), "unversioned: versions not scanned");
+        assertTrue(def.contains("P foo 1.4 package.py"));
+        assertTrue(def.contains("P foo .building2.5 -"), "rez's fall-through quirk");
+        assertTrue(def.contains("P foo 3.0 package.py"), "an .ignore directory hides nothing; .py before .yaml");
+        assertTrue(def.contains("P foo 5.0 package.yaml"));
+        assertTrue(def.contains("P foo 1.6 package.py"), "symlinked version");
+        assertTrue(def.contains("P bar  package.py"), "unversioned: versions not scanned");
         assertFalse(def.toString().contains("bar 1.0"));
-        assertTrue(def.contains("2 qux  qux.yaml"), "combined family");
-        assertTrue(def.contains("3 linked 1.0 package.py"), "symlinked family");
+        assertTrue(def.contains("F2 qux qux.yaml"), "combined family");
+        assertTrue(def.contains("P linked 1.0 package.py"), "symlinked family");
         assertFalse(def.toString().contains("Bad-Name") || def.toString().contains("__pycache__")
-                || def.toString().contains("settings") || def.toString().contains(" x "));
+                || def.toString().contains("settings") || def.toString().contains(" x.PY"));
 
         TreeSet<String> strict = scan(root, false, true, "pkgdef", "package");
-        assertTrue(strict.contains("3 bar 1.0 package.py"));
-        assertTrue(strict.contains("3 foo 5.0 pkgdef.py"));
+        assertTrue(strict.contains("P bar 1.0 package.py"));
+        assertTrue(strict.contains("P foo 5.0 pkgdef.py"));
         assertFalse(strict.toString().contains("foo 1.2 ") || strict.toString().contains(".building2.5"));
     }
 
