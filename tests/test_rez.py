@@ -423,6 +423,9 @@ def test_unreadable_family_raises_like_rez_or_goes_to_on_error(tmp_path: Path) -
     _file(root / "unv" / "package.py")
     os.chmod(root / "locked", 0o311)  # searchable, not listable
     os.chmod(root / "unv", 0o311)     # rez finds unv/package.py by path without listing
+    closed = tmp_path / "closed"      # a repository root that cannot be listed: rez raises
+    _file(closed / "x" / "1.0" / "package.py")
+    os.chmod(closed, 0o311)
     try:
         code = (
             "import json\n"
@@ -436,15 +439,21 @@ def test_unreadable_family_raises_like_rez_or_goes_to_on_error(tmp_path: Path) -
             f"pk = rez.scan_repo({str(root)!r}, on_error=errs.append)\n"
             "out['packages'] = sorted([p.family, p.version] for p in pk)\n"
             "out['errors'] = [e.filename for e in errs]\n"
+            "try:\n"
+            f"    rez.scan_repo({str(closed)!r})\n"
+            "except PermissionError as e:\n"
+            "    out['closed'] = e.filename\n"
             "print(json.dumps(out))\n"
         )
         out = run_python(code, unprivileged=True)
     finally:
+        os.chmod(closed, 0o755)
         os.chmod(root / "locked", 0o755)
         os.chmod(root / "unv", 0o755)
     assert out["raised"][1:] == [str(root / "locked"), True]
     assert out["packages"] == [["ok", "1.0"], ["unv", ""]]
     assert out["errors"] == [str(root / "locked")]
+    assert out["closed"] == str(closed)
 
 
 def test_non_utf8_names_round_trip(tmp_path: Path) -> None:
