@@ -32,6 +32,7 @@ __all__ = [
     "SnapshotError",
     "DiskUsageError",
     "RenameError",
+    "RezScanError",
 ]
 
 
@@ -77,6 +78,10 @@ class DiskUsageError(FsWatcherError):
 
 class RenameError(FsWatcherError):
     """Bulk rename failed."""
+
+
+class RezScanError(FsWatcherError):
+    """A rez repository could not be scanned (pyfs_jvm.rez; pyfs-jvm's own, not in pyfs-watcher)."""
 
 
 # ---------------------------------------------------------------- combined classes
