@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from ._jvm import JvmError, configure, runtime_info
 from ._walk import walk, walk_collect
+from . import watch
+from .watch import FileChange, FileWatcher, async_watch
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "FileWatcher",
+    "async_watch",
     "walk",
     "walk_collect",
     # pyfs-jvm's own
+    "FileChange",
     "configure",
     "runtime_info",
     "JvmError",

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from ._walk import WalkEntry, WalkIter
+from .watch import FileChange
 
-__all__ = ["WalkEntry", "WalkIter"]
+__all__ = ["WalkEntry", "WalkIter", "FileChange"]
