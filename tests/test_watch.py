@@ -443,3 +443,67 @@ def test_async_watch_checks_the_path_at_once_and_stops_on_cancel(root: Path) -> 
 
     running, _ = asyncio.run(main())
     assert running is False
+
+
+# ---------------------------------------------------------------------------------- CLI
+
+
+def _cli(*args: str) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "pyfs_jvm", "watch", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+
+
+def _wait_for(cond: Callable[[], bool], what: str) -> None:
+    end = time.monotonic() + 60
+    while not cond():
+        assert time.monotonic() < end, what
+        time.sleep(0.02)
+
+
+def test_cli_prints_changes_and_exits_cleanly_on_ctrl_c(root: Path) -> None:
+    import signal
+
+    p = _cli(str(root), "--debounce", "20", "--ignore", "*.tmp")
+    try:
+        line = p.stderr.readline()  # "watching ..." once the watch is in place
+        assert b"watching" in line
+        (root / "x.tmp").write_text("x")
+        (root / "x.txt").write_text("x")
+        assert p.stdout.readline() == f"created {root / 'x.txt'}\n".encode()
+        p.send_signal(signal.SIGINT)
+        rc = p.wait(60)
+        err = p.stderr.read()
+    finally:
+        p.kill()
+    assert rc == 0 and b"Traceback" not in err
+
+
+def test_cli_reruns_the_command_after_each_batch(root: Path, tmp_path: Path) -> None:
+    import signal
+
+    log = tmp_path / "runs.log"
+    p = _cli(str(root), "--debounce", "20", "--", "sh", "-c", f'echo "$PYFS_JVM_CHANGES" >> {log}')
+    try:
+        _wait_for(lambda: log.exists() and log.read_text().count("\n") >= 1, "first run")
+        i = 0
+        while log.read_text().count("\n") < 2:  # the first run may start before the watch is ready
+            (root / f"n{i}.txt").write_text("x")
+            i += 1
+            time.sleep(0.05)  # pacing the writes only; the loop waits on the log's content
+            assert i < 600
+        p.send_signal(signal.SIGINT)
+        assert p.wait(60) == 0
+    finally:
+        p.kill()
+    runs = log.read_text().splitlines()
+    assert runs[0] == "[]"
+    assert "created" in runs[1] and str(root / "n") in runs[1]
+
+
+def test_cli_bad_path_is_a_clear_error(tmp_path: Path) -> None:
+    p = _cli(str(tmp_path / "missing"))
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 2 and b"path does not exist" in err and b"Traceback" not in err
