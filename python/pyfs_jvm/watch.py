@@ -54,7 +54,7 @@ _KINDS: tuple[ChangeType, ...] = ("created", "modified", "deleted", "moved", "ov
 
 # Slices for a blocked wait on the main thread, the only one where Ctrl-C is delivered: short
 # enough to react within the 0.5 s the bridge promises, long enough to cost nothing idle.
-_MAIN_SLICE_MS = 250
+_MAIN_SLICE_MS = 400
 
 
 class FileChange(NamedTuple):

@@ -56,7 +56,7 @@ public final class Watcher {
     /** {@link #poll} result once the watcher has ended and everything was taken. */
     public static final byte[] END = new byte[0];
 
-    private static final long TICK_MAX = 25_000_000L; // batching window: keeps p99 <= debounce + 25 ms
+    private static final long TICK_MAX = 10_000_000L; // batching window
     private static final byte[] PRUNE_PROBE = {'/', 0};
     private static final long PAIR_WAIT_MS = 3;
 
@@ -104,7 +104,6 @@ public final class Watcher {
     private final DirListing listing = new DirListing();
     private final List<Raw> raws = new ArrayList<>();
     private final HashMap<Integer, Dir> movedOut = new HashMap<>(); // cookie -> dir moved away
-    private long start;
     private long now;
     private long wall;
     private boolean rootGone;
@@ -153,7 +152,6 @@ public final class Watcher {
 
     /** Registers the tree and lists it (the caller's task), then starts the watcher thread. */
     void begin(Cancel cancel) throws FsException {
-        start = System.nanoTime();
         stamp();
         try {
             rootDir = watchDir(root, null, null, true);
@@ -297,9 +295,6 @@ public final class Watcher {
                 long due = deb.nextDeadline();
                 long timeoutMs = -1;
                 if (due != Long.MAX_VALUE) {
-                    if (tick > 0) { // align to a tick grid so that close events share a batch
-                        due = start + ((due - start + tick - 1) / tick) * tick;
-                    }
                     long wait = due - System.nanoTime();
                     timeoutMs = wait <= 0 ? 0 : (wait + 999_999) / 1_000_000;
                 }
@@ -864,7 +859,9 @@ public final class Watcher {
 
     /** Emits the debounced events that are due (all of them with {@code all}) as one batch. */
     private void flush(boolean all) {
-        List<Debouncer.Event> due = deb.expired(now, all);
+        // Events that become due within one tick of the first are emitted with it, so a burst
+        // comes out as one batch (the reference batches per tick, but emits up to a tick late).
+        List<Debouncer.Event> due = deb.expired(now + tick, all);
         if (due.isEmpty()) {
             return;
         }
