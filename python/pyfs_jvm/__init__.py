@@ -12,10 +12,14 @@ from ._hash import hash_file, hash_files
 from ._rename import bulk_rename, undo_journal
 from ._search import search, search_iter
 from ._walk import walk, walk_collect
+from . import watch
+from .watch import FileChange, FileWatcher, async_watch
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "FileWatcher",
+    "async_watch",
     "walk",
     "walk_collect",
     "hash_file",
@@ -24,6 +28,7 @@ __all__ = [
     "search_iter",
     "bulk_rename",
     # pyfs-jvm's own
+    "FileChange",
     "configure",
     "runtime_info",
     "undo_journal",
