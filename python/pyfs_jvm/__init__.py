@@ -8,11 +8,14 @@ in-process through JPype; it starts on first use (see ``configure`` and ``runtim
 from __future__ import annotations
 
 from ._jvm import JvmError, configure, runtime_info
+from ._copy import copy_files, move_files
 from ._walk import walk, walk_collect
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "copy_files",
+    "move_files",
     "walk",
     "walk_collect",
     # pyfs-jvm's own

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._copy import CopyProgress
 from ._walk import WalkEntry, WalkIter
 
-__all__ = ["WalkEntry", "WalkIter"]
+__all__ = ["WalkEntry", "WalkIter", "CopyProgress"]
