@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from ._jvm import JvmError, configure, runtime_info
 from ._copy import copy_files, move_files
+from ._diff import diff_dirs
+from ._sync import sync
 from ._walk import walk, walk_collect
 
 __version__ = "0.1.0"
@@ -16,6 +18,8 @@ __version__ = "0.1.0"
 __all__ = [
     "copy_files",
     "move_files",
+    "diff_dirs",
+    "sync",
     "walk",
     "walk_collect",
     # pyfs-jvm's own
