@@ -11,6 +11,9 @@ from ._jvm import JvmError, configure, runtime_info
 from ._hash import hash_file, hash_files
 from ._rename import bulk_rename, undo_journal
 from ._search import search, search_iter
+from ._copy import copy_files, move_files
+from ._diff import diff_dirs
+from ._sync import sync
 from ._walk import walk, walk_collect
 from . import watch
 from .watch import FileChange, FileWatcher, async_watch
@@ -20,6 +23,10 @@ __version__ = "0.1.0"
 __all__ = [
     "FileWatcher",
     "async_watch",
+    "copy_files",
+    "move_files",
+    "diff_dirs",
+    "sync",
     "walk",
     "walk_collect",
     "hash_file",

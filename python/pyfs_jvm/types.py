@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 # one family per line, so that families merge without touching each other's lines
+from ._copy import CopyProgress
+from ._diff import DiffEntry, DirDiff, MovedEntry
 from ._hash import HashResult, HashResults
 from ._rename import RenameEntry, RenameFileError, RenameResult
 from ._search import SearchIter, SearchMatch, SearchResult
+from ._sync import SyncFileError, SyncProgress, SyncResult
 from ._walk import WalkEntry, WalkIter
 from .watch import FileChange
 
 __all__ = [
+    "CopyProgress",
+    "DiffEntry", "DirDiff", "MovedEntry",
     "HashResult", "HashResults",
     "RenameEntry", "RenameFileError", "RenameResult",
     "SearchIter", "SearchMatch", "SearchResult",
+    "SyncFileError", "SyncProgress", "SyncResult",
     "WalkEntry", "WalkIter",
     "FileChange",
 ]
