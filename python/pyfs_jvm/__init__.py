@@ -8,6 +8,7 @@ in-process through JPype; it starts on first use (see ``configure`` and ``runtim
 from __future__ import annotations
 
 from ._jvm import JvmError, configure, runtime_info
+from ._dedup import find_duplicates
 from ._walk import walk, walk_collect
 
 __version__ = "0.1.0"
@@ -15,6 +16,7 @@ __version__ = "0.1.0"
 __all__ = [
     "walk",
     "walk_collect",
+    "find_duplicates",
     # pyfs-jvm's own
     "configure",
     "runtime_info",

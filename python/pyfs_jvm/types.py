@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._dedup import DuplicateGroup
 from ._walk import WalkEntry, WalkIter
 
-__all__ = ["WalkEntry", "WalkIter"]
+__all__ = ["WalkEntry", "WalkIter", "DuplicateGroup"]
