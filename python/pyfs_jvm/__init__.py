@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._jvm import JvmError, configure, runtime_info
 from ._dedup import find_duplicates
+from ._snapshot import snapshot, verify
 from ._walk import walk, walk_collect
 
 __version__ = "0.1.0"
@@ -17,6 +18,8 @@ __all__ = [
     "walk",
     "walk_collect",
     "find_duplicates",
+    "snapshot",
+    "verify",
     # pyfs-jvm's own
     "configure",
     "runtime_info",

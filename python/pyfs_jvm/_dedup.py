@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import _args, _bridge, _jvm
-from .errors import FsWatcherError, HashError, argument_error, domain_error, os_error
+from .errors import HashError, argument_error, domain_error
 
 if TYPE_CHECKING:
     from pyfsjvm.dedup import DedupApi
@@ -111,22 +111,6 @@ def check_algorithm(algorithm: Any) -> str:
     return algorithm
 
 
-def decode_errors(buf: Any, family: type[FsWatcherError]) -> list[FsWatcherError]:
-    """An ``"ss"`` error batch (path, ``ERRNO:reason``) as family errors mixed with OSError."""
-    batch = _bridge.Batch(memoryview(bytes(buf)))
-    if batch.rows == 0:
-        return []
-    out: list[FsWatcherError] = []
-    for path, text in zip(batch.strings(0), batch.strings(1)):
-        name, _, reason = text.partition(":")
-        code = getattr(errno_mod, name, None) if name else None
-        if code is None:
-            out.append(domain_error(family, f"{reason}: {path}", path=path))
-        else:
-            out.append(os_error(family, code, path, reason))
-    return out
-
-
 def find_duplicates(paths: Sequence[_args.PathArg], *, recursive: bool = True, min_size: int = 1,
                     algorithm: str = "blake3", partial_hash_size: int = 4096, max_workers: int | None = None,
                     progress_callback: ProgressCallback | None = None,
@@ -175,10 +159,10 @@ def find_duplicates(paths: Sequence[_args.PathArg], *, recursive: bool = True, m
     result = _bridge.run_task(HashError, start, _byte_arrays(raws), rec, minimum, algo, partial,
                               workers or 0, on_wake=on_wake)
     groups_buf, paths_buf, errors_buf = (bytes(result[0]), bytes(result[1]), result[2])
-    for err in decode_errors(errors_buf, HashError):
+    for err in _bridge.decode_errors(errors_buf, HashError):
         _log.warning("%s", err)
         if on_error is not None:
-            on_error(err)  # type: ignore[arg-type]
+            on_error(err)
     return _decode(groups_buf, paths_buf)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ._dedup import DuplicateGroup
+from ._snapshot import Snapshot, SnapshotEntry, VerifyChange, VerifyResult
 from ._walk import WalkEntry, WalkIter
 
-__all__ = ["WalkEntry", "WalkIter", "DuplicateGroup"]
+__all__ = ["WalkEntry", "WalkIter", "DuplicateGroup", "SnapshotEntry", "Snapshot",
+           "VerifyChange", "VerifyResult"]

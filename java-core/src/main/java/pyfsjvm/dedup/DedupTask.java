@@ -2,6 +2,7 @@ package pyfsjvm.dedup;
 
 import pyfsjvm.bridge.Cancel;
 import pyfsjvm.bridge.Columns;
+import pyfsjvm.bridge.ErrorBatch;
 import pyfsjvm.bridge.FsException;
 import pyfsjvm.bridge.ParallelFor;
 import pyfsjvm.bridge.ProgressQueue;
@@ -434,23 +435,7 @@ public final class DedupTask extends Task<byte[][]> {
                 p.putString(2, path, 0, path.length);
             }
         }
-        return new byte[][] {g.pack(), p.pack(), packErrors(errors)};
-    }
-
-    /** Errors as an {@code "ss"} batch: path, {@code "ERRNO:reason"} (empty errno for domain errors). */
-    static byte[] packErrors(List<FsException> errors) {
-        Columns e = new Columns("ss", errors.size());
-        synchronized (errors) {
-            for (FsException x : errors) {
-                int r = e.addRow();
-                byte[] path = x.path() == null ? new byte[0] : x.path();
-                e.putString(0, path, 0, path.length);
-                byte[] text = ((x.errno() == null ? "" : x.errno()) + ":" + x.reason()).getBytes(StandardCharsets.UTF_8);
-                e.putString(1, text, 0, text.length);
-                assert r >= 0;
-            }
-        }
-        return e.pack();
+        return new byte[][] {g.pack(), p.pack(), ErrorBatch.pack(errors)};
     }
 
     private static Integer[] boxedRange(int n) {
