@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._jvm import JvmError, configure, runtime_info
 from ._dedup import find_duplicates
+from ._du import disk_usage
 from ._snapshot import snapshot, verify
 from ._walk import walk, walk_collect
 
@@ -20,6 +21,7 @@ __all__ = [
     "find_duplicates",
     "snapshot",
     "verify",
+    "disk_usage",
     # pyfs-jvm's own
     "configure",
     "runtime_info",
