@@ -20,6 +20,13 @@ else
     python3 -m pip install --disable-pip-version-check -q -e '.[test]'
 fi
 
+# Debian packages the tests drive: chromium renders the du treemap page (tests/test_cli_analysis.py).
+if ! command -v chromium >/dev/null 2>&1; then
+    step "install chromium (apt)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+
 jdk17=$(python3 -m pyfs_jvm._jdk --all | awk '$1 == 17 { print $2; exit }')
 jdk_new=$(python3 -m pyfs_jvm._jdk --min 22 || true)
 [ -n "$jdk17" ] || { echo "test-all: no JDK 17 found (python3 -m pyfs_jvm._jdk --all)" >&2; exit 1; }
