@@ -24,6 +24,11 @@ fi
 if ! command -v b3sum >/dev/null; then
     step "install b3sum (hash tests compare against it)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq b3sum
+# Debian packages the tests drive: chromium renders the du treemap page (tests/test_cli_analysis.py).
+if ! command -v chromium >/dev/null 2>&1; then
+    step "install chromium (apt)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 fi
 
 jdk17=$(python3 -m pyfs_jvm._jdk --all | awk '$1 == 17 { print $2; exit }')

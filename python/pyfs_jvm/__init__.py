@@ -14,6 +14,9 @@ from ._search import search, search_iter
 from ._copy import copy_files, move_files
 from ._diff import diff_dirs
 from ._sync import sync
+from ._dedup import find_duplicates
+from ._du import disk_usage
+from ._snapshot import snapshot, verify
 from ._walk import walk, walk_collect
 from . import watch
 from .watch import FileChange, FileWatcher, async_watch
@@ -34,6 +37,10 @@ __all__ = [
     "search",
     "search_iter",
     "bulk_rename",
+    "find_duplicates",
+    "snapshot",
+    "verify",
+    "disk_usage",
     # pyfs-jvm's own
     "FileChange",
     "configure",
