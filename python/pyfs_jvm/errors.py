@@ -32,6 +32,7 @@ __all__ = [
     "SnapshotError",
     "DiskUsageError",
     "RenameError",
+    "DeltaError",
 ]
 
 
@@ -77,6 +78,10 @@ class DiskUsageError(FsWatcherError):
 
 class RenameError(FsWatcherError):
     """Bulk rename failed."""
+
+
+class DeltaError(FsWatcherError):
+    """Delta transfer (pyfs_jvm.delta, pdiffcopy-compatible) failed."""
 
 
 # ---------------------------------------------------------------- combined classes
