@@ -571,3 +571,53 @@ def test_concurrent_clients_on_different_files(server: Server, tmp_path: Path) -
     for i, (src, p) in enumerate(procs):
         assert p.wait(timeout=120) == 0
         assert digest(Path(server.root) / "load" / f"p{i}.bin") == digest(src)
+
+
+# ------------------------------------------------------------------ command line
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pyfs_jvm", "delta", *args], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **(env or {})})
+
+
+def test_cli_server_with_real_client_and_cli_client(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "pyfs_jvm", "delta", "--listen", f"127.0.0.1:{port}",
+                             "--root", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until(lambda: _http_ok(port) or proc.poll() is not None, what="pyfs-jvm delta server")
+        assert proc.poll() is None
+        src = random_file(tmp_path / "src.bin", 3 * MiB, seed=30)
+        r = pdiffcopy(str(src), f"http://127.0.0.1:{port}/a.bin")
+        assert r.returncode == 0, r.stderr
+        mutate(src, [MiB])
+        r = cli("-b", "512KiB", "-m", "blake3", "-c", "3", "--progress", str(src), f"http://127.0.0.1:{port}/a.bin")
+        assert r.returncode == 0, r.stderr
+        assert "Will upload 1 block totaling 512 KiB." in r.stderr
+        assert digest(root / "a.bin") == digest(src)
+        r = cli("-n", f"http://127.0.0.1:{port}/a.bin", str(tmp_path / "other.bin"))
+        assert r.returncode == 0 and not (tmp_path / "other.bin").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_cli_benchmark_and_errors(tmp_path: Path) -> None:
+    src = random_file(tmp_path / "src.bin", MiB, seed=31)
+    dst = tmp_path / "dst.bin"
+    r = cli("-B", "2", "-b", "64KiB", str(src), str(dst), env={"PDIFFCOPY_BENCHMARK": "allowed"})
+    assert r.returncode == 0, r.stderr
+    assert "| Delta size | Data transferred | Runtime of pyfs-jvm delta |" in r.stdout
+    assert "| 50%        | 512 KiB" in r.stdout and "| 100%       | 1 MiB" in r.stdout
+    assert digest(dst) == digest(src)
+    r = cli("-B", "1", str(src), str(dst), env={"PDIFFCOPY_BENCHMARK": ""})  # no TTY: refused
+    assert r.returncode == 1 and "denied" in r.stderr
+    r = cli("only-one")
+    assert r.returncode == 1 and "Two positional arguments expected" in r.stderr
+    r = cli("-m", "nope", str(src), str(dst))
+    assert r.returncode != 0 and "unsupported hash method" in r.stderr
+    r = cli("-b", "lots", str(src), str(dst))
+    assert r.returncode == 2 and "invalid size" in r.stderr

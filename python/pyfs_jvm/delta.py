@@ -382,6 +382,11 @@ class Client:
             raise TypeError("Benchmark requires local target file!")
         _log.info("Performing initial synchronization to level the playing ground ..")
         self.synchronize_once()
+        # pdiffcopy's optional rsync comparison: an rsync daemon serving the source's directory.
+        rsync_server = os.environ.get("PDIFFCOPY_BENCHMARK_RSYNC_SERVER")
+        rsync_module = os.environ.get("PDIFFCOPY_BENCHMARK_RSYNC_MODULE")
+        rsync_root = os.environ.get("PDIFFCOPY_BENCHMARK_RSYNC_ROOT")
+        have_rsync = bool(rsync_server and rsync_module and rsync_root)
         rows: list[list[str]] = []
         for i in range(1, self.benchmark + 1):
             difference = 100 / self.benchmark * i
@@ -389,9 +394,23 @@ class Client:
             t = time.monotonic()
             num_blocks = self.synchronize_once()
             elapsed = time.monotonic() - t
-            rows.append([f"{int(difference)}%", _format_size(num_blocks * self.block_size),
-                         _format_timespan(elapsed)])
-        sys.stdout.write(_table(rows, ["Delta size", "Data transferred", "Runtime of pyfs-jvm delta"]))
+            row = [f"{int(difference)}%", _format_size(num_blocks * self.block_size), _format_timespan(elapsed)]
+            if have_rsync:
+                import subprocess
+
+                self.mutate_target(difference)
+                rel = os.path.relpath(self.source.filename, rsync_root)
+                cmd = ["rsync", "--inplace", f"rsync://{rsync_server}/{os.path.join(str(rsync_module), rel)}",
+                       self.target.filename]
+                _log.info("Synchronizing changes using %s ..", " ".join(cmd))
+                t = time.monotonic()
+                subprocess.check_call(cmd)
+                row.append(_format_timespan(time.monotonic() - t))
+            rows.append(row)
+        header = ["Delta size", "Data transferred", "Runtime of pyfs-jvm delta"]
+        if have_rsync:
+            header.append("Runtime of rsync")
+        sys.stdout.write(_table(rows, header))
         sys.stdout.flush()
         return rows
 
