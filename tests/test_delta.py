@@ -601,8 +601,8 @@ def test_cli_server_with_real_client_and_cli_client(tmp_path: Path) -> None:
         r = cli("-n", f"http://127.0.0.1:{port}/a.bin", str(tmp_path / "other.bin"))
         assert r.returncode == 0 and not (tmp_path / "other.bin").exists()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        proc.terminate()  # SIGTERM stops it cleanly, like Ctrl-C
+        assert proc.wait(timeout=30) == 0
 
 
 def test_cli_benchmark_and_errors(tmp_path: Path) -> None:

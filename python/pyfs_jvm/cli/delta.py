@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from typing import Any
 
@@ -115,8 +116,18 @@ def _serve(args: argparse.Namespace) -> int:
     server = Server(args.root, args.listen, token=args.token, allow_tokenless=args.allow_tokenless,
                     read_only=args.read_only, threads=args.threads, concurrency=args.concurrency)
     server.start()
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # SIGTERM stops the server like Ctrl-C does. Installed after the JVM started, so that Python's
+    # handler (not the JVM's, which would exit under the interpreter's feet) receives it.
+    signal.signal(signal.SIGTERM, stop)
     print(f"pyfs-jvm delta: serving {server.root} on http://{server.address}/ (Ctrl-C stops)", file=sys.stderr)
-    server.serve_forever()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("pyfs-jvm delta: server stopped", file=sys.stderr)
     return 0
 
 
