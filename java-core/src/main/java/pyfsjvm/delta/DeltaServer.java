@@ -345,7 +345,7 @@ public final class DeltaServer {
         Future<?> producer = Workers.pool().submit(() -> {
             Object last = END;
             try {
-                BlockHashes.compute(p, size, blockSize, algorithm, threads, cancel, (i, digest) -> {
+                HashCache.compute(p, size, blockSize, algorithm, threads, cancel, (i, digest) -> {
                     String line = ((long) i * blockSize) + "\t" + BlockHashes.hex(digest) + "\n";
                     while (!results.offer(line, 100, TimeUnit.MILLISECONDS)) {
                         cancel.check();

@@ -174,9 +174,29 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
             throw new IllegalArgumentException("the source has too many blocks (" + srcBlocks
                     + "); use a larger block size");
         }
+        Future<?> staging = null;
         if (!dryRun && target instanceof LocalFile lf && !inplace) {
-            lf.stage(useDelta); // a delta needs the original bytes; a whole-file copy does not
+            if (useDelta) {
+                // A delta needs the original bytes in the temporary file: copy them while hashing.
+                staging = Workers.pool().submit(() -> {
+                    lf.stage(true);
+                    return null;
+                });
+            } else {
+                lf.stage(false);
+            }
         }
+        try {
+            return compare(srcSize, tgtSize, existed, useDelta, srcBlocks, staging);
+        } finally {
+            if (staging != null) {
+                waitQuietly(staging); // abort() must see the temporary file to remove it
+            }
+        }
+    }
+
+    private Result compare(long srcSize, long tgtSize, boolean existed, boolean useDelta, long srcBlocks,
+                           Future<?> staging) throws Exception {
         long t0 = System.nanoTime();
         long hits = 0;
         long misses = 0;
@@ -242,6 +262,13 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         copyTotalBlocks = todo.size();
         copyTotalBytes = bytes;
         if (!dryRun) {
+            if (staging != null) {
+                try {
+                    staging.get();
+                } catch (ExecutionException e) {
+                    throw rethrow(e.getCause());
+                }
+            }
             phase = PHASE_TRANSFER;
             if (!existed || tgtSize != srcSize || !inplace && target instanceof LocalFile) {
                 target.resize(srcSize); // creates a missing target (even an empty one), truncates a longer one

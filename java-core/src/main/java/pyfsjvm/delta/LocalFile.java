@@ -62,7 +62,7 @@ final class LocalFile implements Endpoint {
         if (n < 0) {
             throw new FsException("ENOENT", raw, "No such file or directory");
         }
-        BlockHashes.compute(path, n, blockSize, algorithm, concurrency, cancel, sink);
+        HashCache.compute(path, n, blockSize, algorithm, concurrency, cancel, sink);
     }
 
     private synchronized FileChannel reader() throws IOException {

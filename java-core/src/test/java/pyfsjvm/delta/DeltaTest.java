@@ -123,6 +123,45 @@ class DeltaTest {
         }
     }
 
+    @Test
+    void hashCacheServesUnchangedFilesAndNoticesChanges() throws Exception {
+        HashCache.setRacyNanos(0);
+        HashCache.clear();
+        try {
+            byte[] data = random(5000, 4);
+            Path f = dir.resolve("c");
+            Files.write(f, data);
+            HashAlgorithm sha1 = HashAlgorithm.of("sha1");
+            Map<Integer, byte[]> first = new ConcurrentHashMap<>();
+            HashCache.compute(f, data.length, 1000, sha1, 2, new Cancel(), first::put);
+            // Same size, same mtime, different content: ctime still moves, so it is noticed.
+            java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(f);
+            // Let the coarse kernel clock move on, so the rewrite gets a new ctime (the racy case
+            // itself is what racyNanos guards against in real use).
+            long until = mtime.toMillis() + 20;
+            while (System.currentTimeMillis() < until) {
+                Thread.onSpinWait();
+            }
+            data[4500] ^= 1;
+            Files.write(f, data);
+            Files.setLastModifiedTime(f, mtime);
+            Map<Integer, byte[]> second = new ConcurrentHashMap<>();
+            long hits = HashCache.hits();
+            HashCache.compute(f, data.length, 1000, sha1, 2, new Cancel(), second::put);
+            assertEquals(5, second.size());
+            assertEquals(hits, HashCache.hits());
+            assertTrue(!java.util.Arrays.equals(first.get(4), second.get(4)));
+            assertArrayEquals(first.get(0), second.get(0));
+            Map<Integer, byte[]> third = new ConcurrentHashMap<>();
+            HashCache.compute(f, data.length, 1000, sha1, 2, new Cancel(), third::put);
+            assertArrayEquals(second.get(4), third.get(4));
+            assertEquals(hits + 1, HashCache.hits());
+        } finally {
+            HashCache.setRacyNanos(java.util.concurrent.TimeUnit.SECONDS.toNanos(2));
+            HashCache.clear();
+        }
+    }
+
     private static DeltaSync.Result run(DeltaSync s) throws Exception {
         while (s.await(1000) != Task.DONE) {
             // wait
