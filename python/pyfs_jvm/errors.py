@@ -83,6 +83,8 @@ class RenameError(FsWatcherError):
 
 class RezScanError(FsWatcherError):
     """A rez repository could not be scanned (pyfs_jvm.rez; pyfs-jvm's own, not in pyfs-watcher)."""
+
+
 class DeltaError(FsWatcherError):
     """Delta transfer (pyfs_jvm.delta, pdiffcopy-compatible) failed."""
 
