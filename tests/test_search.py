@@ -220,7 +220,7 @@ def test_leaving_search_iter_stops_the_java_threads(tmp_path: Path) -> None:
     with pyfs_jvm.search_iter(tmp_path, "needle", max_workers=2) as it:
         for r in it:
             assert len(r) == 5000
-            assert _search_threads() == 2  # blocked by backpressure, not finished
+            assert _search_threads() >= 1  # held by backpressure, not finished
             break
     deadline = time.monotonic() + 30
     while _search_threads() and time.monotonic() < deadline:
