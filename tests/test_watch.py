@@ -556,3 +556,59 @@ def test_cli_bad_path_is_a_clear_error(tmp_path: Path) -> None:
     p = _cli(str(tmp_path / "missing"))
     out, err = p.communicate(timeout=60)
     assert p.returncode == 2 and b"path does not exist" in err and b"Traceback" not in err
+
+
+# ---------------------------------------------------------------------------------- no leftovers
+
+
+def _watch_threads() -> int:
+    from pyfs_jvm import _jvm
+
+    thread = _jvm.jclass("java.lang.Thread")
+    return sum(1 for t in thread.getAllStackTraces().keySet() if str(t.getName()) == "pyfs-jvm-watch")
+
+
+def _no_watch_threads_left(base: int) -> None:
+    _wait_for(lambda: _watch_threads() <= base, "watcher threads still running")
+
+
+def test_every_way_out_stops_the_java_side(root: Path) -> None:
+    base = _watch_threads()
+    w = FileWatcher(str(root))
+    w.start()
+    assert _watch_threads() == base + 1
+    w.stop()
+    _no_watch_threads_left(base)
+
+    FileWatcher(str(root)).start()  # dropped at once: garbage collection stops it
+    import gc
+
+    gc.collect()
+    _no_watch_threads_left(base)
+
+    async def leave_the_loop() -> None:
+        i = 0
+        async for _ in async_watch(root, debounce_ms=10):
+            break  # the iterator is dropped here
+        else:
+            raise AssertionError
+
+    async def with_news() -> None:
+        task = asyncio.create_task(leave_the_loop())
+        i = 0
+        while not task.done():
+            (root / f"b{i}").write_text("x")
+            i += 1
+            await asyncio.wait({task}, timeout=0.05)
+        task.result()
+
+    asyncio.run(with_news())
+    _no_watch_threads_left(base)
+
+
+def test_non_recursive_reports_only_direct_entries(root: Path) -> None:
+    with FileWatcher(str(root), recursive=False, debounce_ms=30) as w:
+        (root / "sub" / "deep.txt").write_text("x")
+        (root / "top.txt").write_text("x")
+        got = collect(w, seen("top.txt", root))
+    assert rel(got, root) == {("top.txt", "created")}
