@@ -20,6 +20,12 @@ else
     python3 -m pip install --disable-pip-version-check -q -e '.[test]'
 fi
 
+# pwalk report tests decompress with the zstd command line tool
+if ! command -v zstd >/dev/null 2>&1; then
+    step "install zstd (apt)"
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q zstd
+fi
+
 jdk17=$(python3 -m pyfs_jvm._jdk --all | awk '$1 == 17 { print $2; exit }')
 jdk_new=$(python3 -m pyfs_jvm._jdk --min 22 || true)
 [ -n "$jdk17" ] || { echo "test-all: no JDK 17 found (python3 -m pyfs_jvm._jdk --all)" >&2; exit 1; }

@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import errno as _errno
 import os
+import stat
 import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, AnyStr, Union
+from typing import TYPE_CHECKING, Any, AnyStr, NamedTuple, Union
 
-from . import _bridge, _jvm
-from .errors import FsWatcherError, os_class
+from . import _args, _bridge, _jvm
+from .errors import FsWatcherError, domain_error, os_class
 
 if TYPE_CHECKING:
-    from pyfsjvm.pwalk import PwalkApi, TreeStream
+    from pyfsjvm.pwalk import PwalkApi, ReportTask, TreeStream
 
 __version__ = "0.1.6"  # the pwalk release this module is a drop-in for
 
@@ -293,3 +296,273 @@ def _finish(rec: _Record, onerror: Callable[[OSError], object] | None, ignore_sn
     if ignore_snapshots and snap in dirs:
         dirs.remove(snap)
     return rec.path, dirs, rec.files
+
+
+# ------------------------------------------------------------------------------------ report
+
+_FORMATS = ("csv", "dey", "parquet")
+_COMPRESS = ("auto", "zstd", "gzip", "none")
+_SUFFIX = {"zstd": ".zst", "gzip": ".gz", "none": ""}
+_DEFAULT_LEVEL = {"zstd": 1, "gzip": 1, "none": 0}  # level 1: the scan, not the CPU, sets the pace
+
+#: The CSV header python-pwalk writes (and John Dey's pwalk prints with --header).
+HEADER = ('inode,parent-inode,directory-depth,"filename","fileExtension",UID,GID,st_size,st_dev,st_blocks,'
+          'st_nlink,"st_mode",st_atime,st_mtime,st_ctime,pw_fcount,pw_dirsum')
+
+#: Column types for reading a report back (DuckDB, pandas ...): names as in the header.
+COLUMNS = {
+    "inode": "UBIGINT", "parent-inode": "UBIGINT", "directory-depth": "BIGINT", "filename": "VARCHAR",
+    "fileExtension": "VARCHAR", "UID": "UBIGINT", "GID": "UBIGINT", "st_size": "BIGINT", "st_dev": "UBIGINT",
+    "st_blocks": "BIGINT", "st_nlink": "UBIGINT", "st_mode": "VARCHAR", "st_atime": "BIGINT",
+    "st_mtime": "BIGINT", "st_ctime": "BIGINT", "pw_fcount": "BIGINT", "pw_dirsum": "BIGINT",
+}
+
+
+class ReportProgress(NamedTuple):
+    """What ``report(progress=...)`` is told, a few times a second and once at the end."""
+
+    rows: int             # CSV rows written so far
+    directories: int      # directories listed
+    csv_bytes: int        # uncompressed CSV bytes
+    written_bytes: int    # bytes in the output file (compressed)
+    errors: int           # unreadable directories, failed stats
+    elapsed: float        # seconds since the scan started
+    done: bool
+
+
+def _threads(max_threads: Any) -> int:
+    """max_threads, else SLURM_CPUS_ON_NODE (as pwalk reads it), else the CPU count."""
+    if max_threads is None:
+        slurm = os.environ.get("SLURM_CPUS_ON_NODE")
+        if slurm is not None:
+            try:
+                max_threads = int(slurm)
+            except ValueError:
+                raise ValueError(f"SLURM_CPUS_ON_NODE must be an integer, got {slurm!r}") from None
+        else:
+            max_threads = os.cpu_count() or 4
+    if isinstance(max_threads, bool) or not isinstance(max_threads, int):
+        raise TypeError(f"max_threads must be an int or None, got {type(max_threads).__name__}")
+    if max_threads < 1:
+        raise ValueError(f"max_threads must be at least 1, got {max_threads}")
+    return int(max_threads)
+
+
+def _fail(code: int, path: str, what: str = "") -> PwalkError:
+    msg = f"Failed to generate report: [Errno {code}] {what or os.strerror(code)}: {path!r}"
+    return domain_error(PwalkError, msg, code=code, path=path)
+
+
+def _zstd_available() -> bool:
+    try:
+        native: Any = _jvm.jclass("com.github.luben.zstd.util.Native")
+        native.load()
+        return bool(native.isLoaded())
+    except Exception:
+        return False
+
+
+def _resolve_output(output: Any, compress: str, fmt: str) -> tuple[str, str]:
+    """(output path, compression): pwalk's naming, but the suffix says what the file holds."""
+    if fmt == "parquet":
+        name = "scan.parquet" if output is None else os.fsdecode(os.fspath(output))
+        return name, ("zstd" if compress == "auto" else compress)
+    if output is not None:
+        name = os.fsdecode(os.fspath(output))
+        if compress == "auto":
+            compress = "gzip" if name.endswith(".gz") else "zstd"
+        if compress in ("zstd", "gzip") and not name.endswith(_SUFFIX[compress]):
+            name += _SUFFIX[compress]
+        return name, compress
+    if compress == "auto":
+        compress = "zstd"
+    return "scan.csv" + _SUFFIX[compress], compress
+
+
+def _check_output(name: str) -> None:
+    """The output's directory must exist and be writable; the output must not be a directory."""
+    parent = os.path.dirname(os.path.abspath(name))
+    if not os.path.exists(parent):
+        raise _fail(_errno.ENOENT, name, "No such file or directory (the output's directory does not exist)")
+    if not os.path.isdir(parent):
+        raise _fail(_errno.ENOTDIR, name, "Not a directory (the output's parent is not a directory)")
+    if os.path.isdir(name):
+        raise _fail(_errno.EISDIR, name)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise _fail(_errno.EACCES, name, "Permission denied (cannot create files in the output's directory)")
+    if os.path.exists(name) and not os.access(name, os.W_OK):
+        raise _fail(_errno.EACCES, name)
+
+
+def report(top: _PathT, output: _PathT | None = None, max_threads: int | None = None, compress: str = "auto",
+           *, format: str = "csv", header: bool | None = None, ignore_snapshots: bool = True,
+           level: int | None = None, progress: Callable[[ReportProgress], object] | None = None,
+           ) -> tuple[str, list[OSError]]:
+    """Scan ``top`` into a pwalk CSV report; return ``(output_path, errors)``.
+
+    output: the file to write (default ``scan.csv.zst``, ``scan.csv.gz``, ``scan.csv`` or
+        ``scan.parquet``). A compressed output gets its suffix (``.zst``/``.gz``) if it lacks it.
+        It is written beside itself and renamed into place: a failed scan leaves no file behind.
+    max_threads: scanning threads (default ``SLURM_CPUS_ON_NODE``, else the CPU count).
+    compress: "auto" (from the output's suffix, else zstd), "zstd", "gzip" or "none". With
+        ``format="parquet"`` it is the Parquet column compression.
+    format: "csv" (python-pwalk's columns), "dey" (John Dey's pwalk: full paths, ``%07o`` modes)
+        or "parquet" (needs the ``duckdb`` package).
+    header: write the header line (default: yes, except for "dey", which had ``--header``).
+    ignore_snapshots: leave out ``.snapshot`` entries.
+    level: compression level (default 1, as pwalk; zstd 1-19, gzip 1-9).
+    progress: called on this thread with a :class:`ReportProgress` while the scan runs.
+
+    errors: one ``OSError`` (also a ``PwalkError``) per directory that could not be read and per
+    entry whose ``lstat`` failed (``"dey"`` adds names with control characters as "Bad File").
+    """
+    if format not in _FORMATS:
+        raise ValueError(f"Invalid format: {format}. Use 'csv', 'dey' or 'parquet'")
+    if compress not in _COMPRESS:
+        raise ValueError(f"Invalid compress: {compress}. Use 'auto', 'zstd', 'gzip', or 'none'")
+    threads = _threads(max_threads)
+    text, raw = _args.path(top, "top")
+    if header is not None and not isinstance(header, bool):
+        raise TypeError(f"header must be a bool or None, got {type(header).__name__}")
+    with_header = (format != "dey") if header is None else header
+    name, comp = _resolve_output(output, compress, format)
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int)):
+        raise TypeError(f"level must be an int or None, got {type(level).__name__}")
+    lvl = _DEFAULT_LEVEL[comp] if level is None else level
+    if comp == "gzip" and not 1 <= lvl <= 9 or comp == "zstd" and not 1 <= lvl <= 19:
+        raise ValueError(f"level {lvl} is out of range for {comp}")
+    _args.callback(progress, "progress")
+    _check_top(text, raw)
+    _check_output(name)
+    if format == "parquet":
+        return _report_parquet(text, raw, name, comp, threads, with_header, ignore_snapshots, progress)
+    if comp == "zstd" and not _zstd_available():
+        if compress == "zstd":
+            raise ValueError("zstd compression not available on this platform. Use compress='gzip' or "
+                             "compress='none' instead.")
+        comp = "gzip"
+        name = name[:-4] + ".gz" if name.endswith(".zst") else name + ".gz"
+    errors = _run_report(raw, os.fsencode(name), comp, lvl, 1 if format == "dey" else 0, with_header,
+                         ignore_snapshots, threads, progress)
+    return name, errors
+
+
+def _check_top(text: str, raw: bytes) -> None:
+    try:
+        st = os.stat(raw)
+    except OSError as e:
+        raise _fail(e.errno or _errno.ENOENT, text) from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise _fail(_errno.ENOTDIR, text)
+    try:
+        fd = os.open(raw, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as e:
+        raise _fail(e.errno or _errno.EACCES, text) from None
+    os.close(fd)
+
+
+def _run_report(raw: bytes, out: bytes, comp: str, level: int, fmt: int, header: bool, snaps: bool,
+                threads: int, progress: Callable[[ReportProgress], object] | None) -> list[OSError]:
+    api: type[PwalkApi] = _jvm.jclass("pyfsjvm.pwalk.PwalkApi")
+    start = time.monotonic()
+    task_box: list[ReportTask] = []
+
+    def start_task(*args: Any) -> ReportTask:
+        t = api.startReport(*args)
+        task_box.append(t)
+        return t
+
+    def tell(done: bool = False) -> None:
+        if progress is not None and task_box:
+            p = [int(x) for x in task_box[0].progress()]
+            progress(ReportProgress(p[0], p[1], p[2], p[3], p[4], time.monotonic() - start, done))
+
+    try:
+        packed = _bridge.run_task(PwalkError, start_task, raw, out, comp, level, fmt, header, snaps, threads,
+                                  on_wake=tell if progress is not None else None)
+    except PwalkError as e:
+        raise _with_os_fields(e) from None
+    tell(True)
+    return _decode_errors(_bridge.Batch(memoryview(bytes(packed))))
+
+
+def _with_os_fields(e: PwalkError) -> PwalkError:
+    """A Java failure as pwalk words it. PwalkError is a RuntimeError, whose constructor comes
+    first and leaves the OSError fields empty when the error is also an OSError: set them."""
+    if isinstance(e, OSError) and e.errno is None and len(e.args) >= 2 and isinstance(e.args[0], int):
+        e.errno, e.strerror = e.args[0], e.args[1]
+        if len(e.args) >= 3:
+            e.filename = e.args[2]
+        text = OSError.__str__(e)
+        e._message = f"Failed to generate report: {text}"  # type: ignore[attr-defined]
+    return e
+
+
+def _decode_errors(batch: _bridge.Batch) -> list[OSError]:
+    """The scan's error list: the OSError os.scandir / os.lstat would raise for each failure."""
+    if batch.rows == 0:
+        return []
+    out: list[OSError] = []
+    for path, text in zip(batch.strings(0), batch.strings(1)):
+        name, _, reason = text.partition(":")
+        code = getattr(_errno, name, None) if name else None
+        if code is None:  # "Bad File" (a name John Dey's format refuses)
+            err = OSError(f"{reason}: {path}")
+            err.strerror, err.filename = reason, path
+        else:
+            err = os_class(code)(code, os.strerror(code), path)
+        out.append(err)
+    return out
+
+
+_PWALK_UTF8 = 2  # pyfsjvm.pwalk.ReportTask.PWALK_UTF8: names not valid UTF-8 get \xNN escapes
+
+
+def _report_parquet(text: str, raw: bytes, name: str, comp: str, threads: int, header: bool, snaps: bool,
+                    progress: Callable[[ReportProgress], object] | None) -> tuple[str, list[OSError]]:
+    """The CSV goes to a zstd file beside the output, then DuckDB turns it into Parquet."""
+    try:
+        import duckdb
+    except ImportError:
+        raise ValueError("format='parquet' needs the duckdb package (pip install duckdb)") from None
+    if comp not in ("zstd", "gzip", "none"):
+        raise ValueError(f"Invalid compress for parquet: {comp}")
+    directory = os.path.dirname(os.path.abspath(name))
+    fd, tmp_csv = tempfile.mkstemp(prefix=".pyfs-jvm-report.", suffix=".csv.zst", dir=directory)
+    os.close(fd)
+    fd, tmp_pq = tempfile.mkstemp(prefix=".pyfs-jvm-report.", suffix=".parquet", dir=directory)
+    os.close(fd)
+    try:
+        zstd = _zstd_available()
+        if not zstd:
+            os.replace(tmp_csv, tmp_csv[:-4] + ".gz")
+            tmp_csv = tmp_csv[:-4] + ".gz"
+        errors = _run_report(raw, os.fsencode(tmp_csv), "zstd" if zstd else "gzip", 1, _PWALK_UTF8, True, snaps,
+                             threads, progress)
+        con = duckdb.connect()
+        try:
+            con.execute(f"SET threads TO {threads}")
+            codec = {"zstd": "zstd", "gzip": "gzip", "none": "uncompressed"}[comp]
+            con.execute(f"COPY (SELECT * FROM {_read_csv_sql(tmp_csv)}) TO '{_sql_str(tmp_pq)}' "
+                        f"(FORMAT parquet, COMPRESSION {codec})")
+        finally:
+            con.close()
+        os.replace(tmp_pq, name)
+    finally:
+        for p in (tmp_csv, tmp_pq):
+            try:
+                os.unlink(p)
+            except FileNotFoundError:
+                pass
+    return name, errors
+
+
+def _sql_str(s: str) -> str:
+    return s.replace("'", "''")
+
+
+def _read_csv_sql(path: str) -> str:
+    """A DuckDB ``read_csv(...)`` over a report, with the column types spelled out."""
+    cols = ", ".join(f"'{k}': '{v}'" for k, v in COLUMNS.items())
+    return (f"read_csv('{_sql_str(path)}', header=true, quote='\"', escape='\"', delim=',', "
+            f"columns={{{cols}}}, strict_mode=false)")
