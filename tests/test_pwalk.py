@@ -555,3 +555,131 @@ def test_report_progress_callback(big_tree: Path, tmp_path: Path) -> None:
     rows = len(_rows(Path(plain).read_bytes())) - 1
     assert last.rows == rows and last.directories == 1501 and last.errors == 0
     assert last.written_bytes == os.path.getsize(out) and last.csv_bytes == os.path.getsize(plain)
+
+
+# ------------------------------------------------------------------------------ repair
+
+import grp
+import stat as stat_mod
+import uuid
+
+
+@pytest.fixture
+def groups() -> Any:
+    """Two real groups made for the test (tests run as root in CI), removed afterwards."""
+    made: list[tuple[str, int]] = []
+    for _ in range(2):
+        name = "pfj" + uuid.uuid4().hex[:8]
+        subprocess.run(["groupadd", name], check=True, capture_output=True)
+        made.append((name, grp.getgrnam(name).gr_gid))
+    try:
+        yield [gid for _, gid in made]
+    finally:
+        for name, _ in made:
+            subprocess.run(["groupdel", name], capture_output=True)
+
+
+def _shared_tree(tmp_path: Path, shared: int, listed: int) -> Path:
+    """top (group "shared") with: a root-owned subdir and file, a dir in a listed group, a file
+    in a private group (gid == uid), a symlink, an excluded subtree, a .snapshot."""
+    outer = tmp_path / "outer"
+    top = outer / "top"
+    for d in ["sub1", "sub2/inner", "skip/deep", ".snapshot"]:
+        (top / d).mkdir(parents=True)
+    os.chown(outer, 0, listed)  # above top: must never be used as a source
+    os.chown(top, 0, shared)
+    (top / "sub1" / "f1").write_text("1")
+    (top / "sub2" / "inner" / "f2").write_text("2")
+    os.chown(top / "sub2", 0, listed)
+    os.chown(top / "sub2" / "inner", 0, listed)
+    os.chown(top / "sub2" / "inner" / "f2", 0, listed)
+    (top / "private").write_text("p")
+    os.chown(top / "private", 4321, 4321)
+    (top / "skip" / "deep" / "x").write_text("x")
+    os.symlink("private", top / "link")
+    for p in [top, top / "sub1", top / "sub2", top / "sub2" / "inner", top / "skip", top / "skip" / "deep"]:
+        os.chmod(p, 0o755)
+    os.chmod(top / "sub1" / "f1", 0o644)
+    return top
+
+
+def _state(top: Path) -> dict[str, tuple[int, int]]:
+    out = {}
+    for p, dirs, files in os.walk(top):
+        for n in [*dirs, *files]:
+            st = os.lstat(os.path.join(p, n))
+            out[os.path.relpath(os.path.join(p, n), top)] = (st.st_gid, stat_mod.S_IMODE(st.st_mode))
+    st = os.lstat(top)
+    out["."] = (st.st_gid, stat_mod.S_IMODE(st.st_mode))
+    return out
+
+
+def test_repair_dry_run_changes_nothing(tmp_path: Path, groups: list[int], capsys: pytest.CaptureFixture[str]) -> None:
+    shared, listed = groups
+    top = _shared_tree(tmp_path, shared, listed)
+    before = _state(top)
+    assert pwalk.repair(str(top), change_gids=[listed], exclude=[str(top / "skip")]) is None
+    assert _state(top) == before
+    out = capsys.readouterr().out
+    assert f"[DRY-RUN] Would set setgid on: {top / 'sub1'}" in out
+    assert f"[DRY-RUN] Would change group on {top / 'sub1' / 'f1'}: 0 -> {shared}" in out
+    assert f"[DRY-RUN] Would change group on {top / 'private'}: 4321 -> {shared}" in out
+    assert "skip" not in out and ".snapshot" not in out and "link" not in out
+    assert "\nDRY-RUN Summary:\n  Changes would be made: " in out
+
+
+def test_repair_applies_with_real_groups(tmp_path: Path, groups: list[int], capsys: pytest.CaptureFixture[str]) -> None:
+    shared, listed = groups
+    top = _shared_tree(tmp_path, shared, listed)
+    before = _state(top)
+    pwalk.repair(str(top), dry_run=False, change_gids=[listed], force_group_writable=True,
+                 exclude=[str(top / "skip")])
+    after = _state(top)
+    for d in [".", "sub1", "sub2", "sub2/inner"]:
+        assert after[d][1] & stat_mod.S_ISGID, d
+        assert after[d][1] & 0o070 == 0o070, d
+    for p in ["sub1", "sub1/f1", "sub2", "sub2/inner", "sub2/inner/f2", "private"]:
+        assert after[p][0] == shared, p  # taken from top, never from "outer" above it
+    assert after["sub1/f1"][1] & 0o060 == 0o060 and after["private"][1] & 0o060 == 0o060
+    assert after["link"] == before["link"]
+    for p in ["skip", "skip/deep", "skip/deep/x"]:
+        assert after[p] == before[p], p  # excluded
+    out = capsys.readouterr().out
+    assert "APPLIED Summary:" in out and "Errors: 0" in out
+    # a second run finds nothing left to do
+    pwalk.repair(str(top), dry_run=False, change_gids=[listed], force_group_writable=True,
+                 exclude=[str(top / "skip")])
+    assert "Changes were made: 0" in capsys.readouterr().out
+
+
+def test_repair_parent_group_search_stops_at_top(tmp_path: Path, groups: list[int],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    shared, listed = groups
+    outer = tmp_path / "o2"
+    top = outer / "top"
+    (top / "d").mkdir(parents=True)
+    os.chown(outer, 0, shared)  # a good group, but above top
+    os.chown(top, 0, 0)
+    pwalk.repair(str(top), dry_run=False)
+    assert os.stat(top / "d").st_gid == 0
+    out = capsys.readouterr().out
+    assert f"Could not find suitable group for: {top / 'd'}" in out
+    assert ref_pwalk.repair.__module__  # the reference went above top (and refused absolute paths)
+
+
+def test_repair_protected_paths_and_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for p in ["/", "/usr", "/usr/lib", "/etc/", "/proc/self"]:
+        with pytest.raises(ValueError, match="Cannot modify protected path"):
+            pwalk.repair(p)
+    monkeypatch.chdir("/usr/share")
+    with pytest.raises(ValueError, match="Cannot modify protected path"):
+        pwalk.repair("..")
+    os.symlink("/etc", tmp_path / "etc_link")
+    with pytest.raises(ValueError, match="Cannot modify protected path"):
+        pwalk.repair(str(tmp_path / "etc_link"))
+    pwalk.repair(str(tmp_path / "usrdata"))  # not /usr: allowed (and absent: nothing to do)
+    with pytest.raises(ValueError, match=r"Invalid GID: 4000000000"):
+        pwalk.repair(str(tmp_path), change_gids=[4000000000])
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(PermissionError, match="must be run as root"):
+        pwalk.repair(str(tmp_path), dry_run=False)

@@ -21,9 +21,11 @@ Differences from python-pwalk 0.1.6, on purpose (docs/pwalk.md has the full list
 from __future__ import annotations
 
 import errno as _errno
+import grp
 import os
 import stat
 import sys
+import syslog
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -566,3 +568,170 @@ def _read_csv_sql(path: str) -> str:
     cols = ", ".join(f"'{k}': '{v}'" for k, v in COLUMNS.items())
     return (f"read_csv('{_sql_str(path)}', header=true, quote='\"', escape='\"', delim=',', "
             f"columns={{{cols}}}, strict_mode=false)")
+
+
+# ------------------------------------------------------------------------------------ repair
+
+#: System directories repair() refuses to touch: each itself and everything below it ("/" only itself).
+PROTECTED_PATHS = ["/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/sbin", "/sys", "/usr"]
+
+
+def _under(path: str, prefix: str) -> bool:
+    """``path`` is ``prefix`` or inside it, by whole path components (``/usrdata`` is not in ``/usr``)."""
+    prefix = prefix.rstrip("/") or "/"
+    return path == prefix or path.startswith(prefix + "/") if prefix != "/" else path == "/"
+
+
+def _is_protected(top: str) -> bool:
+    real = os.path.realpath(top)  # "../../usr" and links to /etc are what they point at
+    for p in PROTECTED_PATHS:
+        if _under(real, p) or _under(os.path.abspath(top), p):
+            syslog.syslog(syslog.LOG_WARNING, f"pwalk: Attempted modification of protected path: {top}")
+            return True
+    return False
+
+
+def _find_parent_group(path: str, top: str, change_gids: list[int], exclude: list[str]) -> int | None:
+    """The group of the nearest ancestor of ``path`` (up to ``top``, not above it) whose group is
+    not a private one (gid == uid), not root's and not one of ``change_gids``."""
+    stop = os.path.normpath(top)
+    if os.path.normpath(path) == stop:
+        return None  # nothing above top counts
+    current = os.path.dirname(path)
+    while current:
+        if not any(_under(os.path.normpath(current), os.path.normpath(ex)) for ex in exclude):
+            try:
+                st = os.stat(current)
+                if st.st_gid != st.st_uid and st.st_gid not in change_gids and st.st_gid != 0:
+                    return st.st_gid
+            except OSError:
+                pass
+        if os.path.normpath(current) == stop or current in ("/", os.path.dirname(current)):
+            return None
+        current = os.path.dirname(current)
+    return None
+
+
+def repair(top: str, dry_run: bool = True, change_gids: list[int] | None = None,
+           force_group_writable: bool = False, exclude: list[str] | None = None,
+           max_threads: int | None = None) -> None:
+    """Fix permissions in a shared folder, as python-pwalk's ``repair`` (a port of repair-shared).
+
+    Every directory gets the setgid bit; a directory or file whose group is private (gid == uid),
+    root's, or listed in ``change_gids`` takes the group of its nearest ancestor (within ``top``)
+    that has a proper one; with ``force_group_writable`` directories get g+rwx and files g+rw.
+    Symlinks are left alone. ``dry_run`` (the default) prints what would change; applying needs
+    root. Changes go to syslog (ident ``pwalk-repair``); a summary is printed at the end.
+
+    Deviations from python-pwalk 0.1.6: system paths are matched by path components (pwalk's
+    string prefix test with "/" in the list refused every absolute path), ``exclude`` entries too,
+    and the parent-group search stops at ``top``.
+    """
+    top = os.fsdecode(os.fspath(top))
+    change_gids = list(change_gids or [])
+    exclude = [os.fsdecode(os.fspath(e)) for e in (exclude or [])]
+    if os.geteuid() != 0 and not dry_run:
+        raise PermissionError("repair() must be run as root to modify filesystem")
+    if _is_protected(top):
+        raise ValueError(f"Cannot modify protected path: {top}")
+    for gid in change_gids:
+        try:
+            grp.getgrgid(gid)
+        except (KeyError, TypeError, OverflowError):
+            syslog.syslog(syslog.LOG_WARNING, f"pwalk: Invalid GID {gid} not in /etc/group")
+            raise ValueError(f"Invalid GID: {gid}") from None
+    syslog.openlog("pwalk-repair", syslog.LOG_PID, syslog.LOG_USER)
+    fixer = _Repair(top, dry_run, change_gids, force_group_writable, exclude)
+    try:
+        for dirpath, dirnames, filenames in walk(top, max_threads=max_threads):
+            if fixer.excluded(dirpath):
+                dirnames.clear()
+                continue
+            fixer.directory(dirpath)
+            for name in filenames:
+                fixer.file(os.path.join(dirpath, name))
+    finally:
+        syslog.closelog()
+    mode = "DRY-RUN" if dry_run else "APPLIED"
+    print(f"\n{mode} Summary:")
+    print(f"  Changes {'would be' if dry_run else 'were'} made: {fixer.changes}")
+    print(f"  Errors: {len(fixer.errors)}")
+    if fixer.errors:
+        print("\nErrors:")
+        for error in fixer.errors[:10]:
+            print(f"  {error}")
+        if len(fixer.errors) > 10:
+            print(f"  ... and {len(fixer.errors) - 10} more")
+
+
+class _Repair:
+    """One repair run: the rules per directory and per file, the change count and the errors."""
+
+    def __init__(self, top: str, dry_run: bool, change_gids: list[int], writable: bool,
+                 exclude: list[str]) -> None:
+        self.top = top
+        self.dry_run = dry_run
+        self.change_gids = change_gids
+        self.writable = writable
+        self.exclude = [os.path.normpath(e) for e in exclude]
+        self.changes = 0
+        self.errors: list[str] = []
+
+    def excluded(self, path: str) -> bool:
+        p = os.path.normpath(path)
+        return any(_under(p, ex) for ex in self.exclude)
+
+    def _bad_group(self, st: os.stat_result) -> bool:
+        return st.st_gid == st.st_uid or st.st_gid in self.change_gids or st.st_gid == 0
+
+    def directory(self, path: str) -> None:
+        try:
+            st = os.stat(path)
+            if stat.S_ISDIR(st.st_mode) and not st.st_mode & stat.S_ISGID:
+                self._act(f"[DRY-RUN] Would set setgid on: {path}", f"Set setgid: {path}",
+                          lambda: os.chmod(path, st.st_mode | stat.S_ISGID))
+            if self._bad_group(st):
+                gid = _find_parent_group(path, self.top, self.change_gids, self.exclude)
+                if gid:
+                    self._chgrp(path, st.st_gid, gid)
+                else:
+                    self.errors.append(f"Could not find suitable group for: {path}")
+            if self.writable:
+                st = os.stat(path)
+                need = stat.S_IRWXG if stat.S_ISDIR(st.st_mode) else stat.S_IRGRP | stat.S_IWGRP
+                self._chmod(path, st.st_mode, need)
+        except OSError as e:
+            self.errors.append(f"Error processing {path}: {e}")
+
+    def file(self, path: str) -> None:
+        try:
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                return
+            if self._bad_group(st):
+                gid = _find_parent_group(path, self.top, self.change_gids, self.exclude)
+                if gid:
+                    self._chgrp(path, st.st_gid, gid)
+            if self.writable:
+                self._chmod(path, st.st_mode, stat.S_IRGRP | stat.S_IWGRP)
+        except OSError as e:
+            self.errors.append(f"Error processing {path}: {e}")
+
+    def _chgrp(self, path: str, old: int, new: int) -> None:
+        self._act(f"[DRY-RUN] Would change group on {path}: {old} -> {new}",
+                  f"Changed group: {path}: {old} -> {new}", lambda: os.chown(path, -1, new, follow_symlinks=False))
+
+    def _chmod(self, path: str, mode: int, need: int) -> None:
+        if mode & need == need:
+            return
+        new = mode | need
+        self._act(f"[DRY-RUN] Would change permissions on {path}: {oct(mode)} -> {oct(new)}",
+                  f"Changed permissions: {path}: {oct(mode)} -> {oct(new)}", lambda: os.chmod(path, new))
+
+    def _act(self, dry: str, done: str, change: Callable[[], None]) -> None:
+        if self.dry_run:
+            print(dry)
+        else:
+            change()
+            syslog.syslog(syslog.LOG_INFO, done)
+        self.changes += 1
