@@ -427,7 +427,7 @@ def test_report_dey_format(tmp_path: Path) -> None:
     # every entry counted (.snapshot and the refused name too), every size summed (dirs too)
     dsize = os.lstat(top / "d1").st_size + os.lstat(top / ".snapshot").st_size
     assert rows[str(top)][15:] == ("4", str(3 + dsize))
-    assert [(type(e), e.filename) for e in errors] == [(OSError, str(top / "bad\x01name"))]
+    assert [(type(e), e.errno, e.filename) for e in errors] == [(OSError, errno.EILSEQ, str(top / "bad\x01name"))]
     assert "Bad File" in str(errors[0])
     out2, _ = pwalk.report(str(top), str(tmp_path / "d2.csv"), compress="none", format="dey", header=True)
     assert Path(out2).read_bytes().startswith(pwalk.HEADER.encode() + b"\n")
@@ -683,3 +683,59 @@ def test_repair_protected_paths_and_bad_input(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     with pytest.raises(PermissionError, match="must be run as root"):
         pwalk.repair(str(tmp_path), dry_run=False)
+
+
+# ------------------------------------------------------------------------------ CLI
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    import sys
+    return subprocess.run([sys.executable, "-m", "pyfs_jvm", *args], capture_output=True, text=True,
+                          timeout=180, cwd=cwd, stdin=subprocess.DEVNULL)
+
+
+def test_cli_report_progress_and_sql(big_tree: Path, tmp_path: Path) -> None:
+    # DuckDB reads CSV as UTF-8 only: a tree with names that are not (rtree) is queried through
+    # format="parquet", which escapes such bytes; this one has UTF-8 names only.
+    rtree = big_tree
+    (rtree / "d0" / "x" / "y").mkdir(parents=True, exist_ok=True)
+    (rtree / "d0" / "x" / "y" / 'q"uote,\nnew').write_text("z")
+    _settle(rtree)
+    p = cli("report", str(rtree), "-o", str(tmp_path / "r.csv"), "--progress")
+    assert p.returncode == 0, p.stderr
+    assert f"Report saved to: {tmp_path / 'r.csv.zst'}" in p.stdout and "Errors: 0" in p.stdout
+    assert "entries" in p.stderr and "/s" in p.stderr  # the progress line
+    rows = len(_rows(subprocess.run(["zstd", "-dc", str(tmp_path / "r.csv.zst")], capture_output=True,
+                                    check=True).stdout)) - 1
+    q = cli("report", "--sql", "SELECT count(*) AS n, max(\"directory-depth\") AS deepest FROM report",
+            str(tmp_path / "r.csv.zst"))
+    assert q.returncode == 0, q.stderr
+    deepest = max(p.count(os.sep) for p, _, _ in os.walk(rtree)) - str(rtree).count(os.sep) - 1
+    assert q.stdout.split() == ["n", "deepest", str(rows), str(deepest)]
+    g = cli("report", str(rtree), "-o", str(tmp_path / "g.csv"), "-c", "gzip", "-f", "dey", "--header")
+    assert g.returncode == 1 and "Bad File" in g.stderr  # Dey's format refuses the newline name
+    assert gzip.decompress((tmp_path / "g.csv.gz").read_bytes()).startswith(b"inode,")
+    pq = cli("report", str(rtree), "-o", str(tmp_path / "r.parquet"), "-f", "parquet")
+    assert pq.returncode == 0, pq.stderr
+    q2 = cli("report", "--sql", "SELECT count(*) FROM report", str(tmp_path / "r.parquet"))
+    assert q2.stdout.split()[-1] == str(rows)
+
+
+def test_cli_report_errors(tmp_path: Path) -> None:
+    p = cli("report", str(tmp_path / "missing"), "-o", str(tmp_path / "x.csv"))
+    assert p.returncode == 2 and "Failed to generate report" in p.stderr
+    assert os.listdir(tmp_path) == []
+    q = cli("report", "--sql", "SELEKT", str(tmp_path / "none.csv"))
+    assert q.returncode == 2
+
+
+def test_cli_repair(tmp_path: Path, groups: list[int]) -> None:
+    shared, listed = groups
+    top = _shared_tree(tmp_path, shared, listed)
+    before = _state(top)
+    p = cli("repair", str(top), "--dry-run", "--change-gids", f"{listed}", "--exclude", str(top / "skip"))
+    assert p.returncode == 0, p.stderr
+    assert "[DRY-RUN] Would set setgid on:" in p.stdout and _state(top) == before
+    p = cli("repair", str(top), "--change-gids", f"{listed}", "--force-group-writable")
+    assert p.returncode == 0 and "APPLIED Summary:" in p.stdout
+    assert os.stat(top / "sub1").st_gid == shared

@@ -508,9 +508,8 @@ def _decode_errors(batch: _bridge.Batch) -> list[OSError]:
     for path, text in zip(batch.strings(0), batch.strings(1)):
         name, _, reason = text.partition(":")
         code = getattr(_errno, name, None) if name else None
-        if code is None:  # "Bad File" (a name John Dey's format refuses)
-            err = OSError(f"{reason}: {path}")
-            err.strerror, err.filename = reason, path
+        if code is None:  # "Bad File": a name with control characters, which John Dey's format refuses
+            err = OSError(_errno.EILSEQ, f"{reason} (control characters in the name)", path)
         else:
             err = os_class(code)(code, os.strerror(code), path)
         out.append(err)

@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-_SUBCOMMANDS = ["info", "walk"]
+_SUBCOMMANDS = ["info", "walk", "pwalk"]
 
 
 def build_parser() -> argparse.ArgumentParser:
