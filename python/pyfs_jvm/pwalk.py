@@ -113,24 +113,41 @@ def _records(reader: _bridge.StreamReader, as_bytes: bool) -> Iterator[_Record]:
 
 
 class _Stream:
-    """Records in order, with a way to fetch the one for a given path past pruned subtrees."""
+    """Records in order, with one record of look-ahead."""
 
     def __init__(self, reader: _bridge.StreamReader, as_bytes: bool) -> None:
         self.reader = reader
         self._it = _records(reader, as_bytes)
+        self._next: _Record | None = None
 
-    def first(self) -> _Record:
-        rec = next(self._it, None)
+    def peek(self) -> _Record | None:
+        if self._next is None:
+            self._next = next(self._it, None)
+        return self._next
+
+    def pop(self) -> _Record | None:
+        rec = self._next
         if rec is None:
-            raise PwalkError("internal error: the walk stream ended before the root")
+            return next(self._it, None)
+        self._next = None
         return rec
 
     def take(self, path: Any) -> _Record:
         """The record of directory ``path``; records before it belong to pruned subtrees."""
-        for rec in self._it:
+        while True:
+            rec = self.pop()
+            if rec is None:
+                raise PwalkError(f"internal error: the walk stream ended before {path!r}")
             if rec.path == path:
                 return rec
-        raise PwalkError(f"internal error: the walk stream ended before {path!r}")
+
+    def skip_below(self, depth: int) -> None:
+        """Drop the records deeper than ``depth`` that come next (pruned subtrees)."""
+        while True:
+            rec = self.peek()
+            if rec is None or rec.depth <= depth:
+                return
+            self._next = None
 
 
 def _join(top: AnyStr, name: AnyStr) -> AnyStr:
@@ -185,47 +202,58 @@ def _topdown(stream: _Stream, onerror: Callable[[OSError], object] | None, follo
              ignore_snapshots: bool, snap: Any) -> Iterator[tuple[Any, list[Any], list[Any]]]:
     """os.walk's top-down recursion, with directory listings taken from the stream.
 
-    A frame is the list of steps left for one directory's children, decided after the caller has
-    seen (and maybe edited) ``dirnames``: ("s", path) takes the child's record from the stream,
-    ("l", path) walks it here with os.walk (a name the caller added or moved before one it
-    walked already: the stream has passed it), ("e", path) reports a symlink loop.
+    While the caller leaves ``dirnames`` alone, the stream's order is exactly os.walk's and
+    records are simply taken one after the other. A directory whose ``dirnames`` the caller
+    edited gets a frame: the steps left for its children, decided after the edit. ("s", path)
+    takes the child's record from the stream (skipping the subtrees dropped before it), ("l",
+    path) walks it here with os.walk (a name the caller added, or moved before one the stream has
+    passed), ("e", path) reports a symlink loop. Records deeper than a frame's children belong
+    to the child being walked and are taken in order, like any unedited directory's.
     """
-    rec: _Record | None = stream.first()
-    stack: list[Iterator[tuple[str, Any]]] = []
+    frames: list[tuple[int, Iterator[tuple[str, Any]]]] = []  # (depth, steps) of edited directories
+    rec: _Record | None = stream.pop()
+    if rec is None:
+        raise PwalkError("internal error: the walk stream ended before the root")
     while True:
         if rec is not None:
             if rec.error is not None:
                 _onerror(onerror, rec)
             else:
-                top = rec.path
-                dirs = rec.dirs
+                top, dirs, flags = rec.path, rec.dirs, rec.flags
                 orig = dirs[:]
                 if ignore_snapshots and snap in dirs:
                     dirs.remove(snap)
                 yield top, dirs, rec.files
-                stack.append(iter(_plan(stream, top, orig, rec.flags, dirs, followlinks)))
+                if dirs != orig or flags.count(_SIMPLE) != len(flags):
+                    frames.append((rec.depth, iter(_plan(stream, top, orig, flags, dirs, followlinks))))
             rec = None
-        if not stack:
-            return
-        step = next(stack[-1], None)
+        if not frames:
+            rec = stream.pop()
+            if rec is None:
+                return
+            continue
+        depth, steps = frames[-1]
+        nxt = stream.peek()
+        if nxt is not None and nxt.depth > depth + 1:
+            rec = stream.pop()  # inside the subtree of the child being walked
+            continue
+        step = next(steps, None)
         if step is None:
-            stack.pop()
+            stream.skip_below(depth)  # children dropped after the last one walked
+            frames.pop()
             continue
         kind, path = step
         if kind == "s":
             rec = stream.take(path)
         elif kind == "l":
             yield from _local_walk(path, onerror, followlinks, ignore_snapshots, snap)
-        else:
-            if onerror is not None:
-                onerror(OSError(_errno.ELOOP, os.strerror(_errno.ELOOP), path))
+        elif onerror is not None:
+            onerror(OSError(_errno.ELOOP, os.strerror(_errno.ELOOP), path))
 
 
 def _plan(stream: _Stream, top: Any, orig: list[Any], flags: bytes, dirs: list[Any],
           followlinks: bool) -> list[tuple[str, Any]]:
     """What to do for each child the caller left in ``dirs`` (see ``_topdown``)."""
-    if dirs == orig and flags.count(_SIMPLE) == len(flags):
-        return [("s", _join(top, name)) for name in dirs]  # nothing edited, no links: all in order
     info = dict(zip(orig, flags))
     order = {name: k for k, (name, f) in enumerate(zip(orig, flags)) if f & _DESC}
     steps: list[tuple[str, Any]] = []
@@ -275,8 +303,10 @@ def _bottomup(stream: _Stream, onerror: Callable[[OSError], object] | None, igno
               snap: Any) -> Iterator[tuple[Any, list[Any], list[Any]]]:
     """Children before parents: the pre-order stream turned around with a stack of ancestors."""
     stack: list[_Record] = []
-    it = stream._it
-    for rec in it:
+    while True:
+        rec = stream.pop()
+        if rec is None:
+            break
         while stack and stack[-1].depth >= rec.depth:
             yield _finish(stack.pop(), onerror, ignore_snapshots, snap)
         if rec.error is not None:
