@@ -24,7 +24,7 @@ import java.util.zip.GZIPOutputStream;
  * Where report rows go: a writer thread takes filled chunks from a small bounded queue, compresses
  * them (zstd, gzip or none) and writes them to a temporary file beside the output. Producers block
  * when the queue is full, so memory stays constant however large the tree. {@link #commit} ends the
- * stream (the zstd frame or gzip trailer is complete, fsync'd) and renames the file into place;
+ * stream (the zstd frame or gzip trailer is complete) and renames the file into place;
  * {@link #abort} deletes it, so a failed report never leaves a partial file behind.
  */
 final class ReportSink {
@@ -186,7 +186,8 @@ final class ReportSink {
             throw failure;
         }
         try {
-            channel.force(true);
+            // No fsync: a report is regenerable, and syncing a multi-gigabyte file would cost more
+            // than the scan on some file systems. The rename still never exposes a partial file.
             channel.close();
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
