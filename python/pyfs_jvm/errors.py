@@ -32,8 +32,9 @@ __all__ = [
     "SnapshotError",
     "DiskUsageError",
     "RenameError",
-    "RezScanError",
 ]
+# (RezScanError, pyfs-jvm's own, is defined here to keep one hierarchy but left out of __all__,
+# which stays pyfs-watcher's; pyfs_jvm.rez exports it.)
 
 
 class FsWatcherError(Exception):
