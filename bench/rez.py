@@ -141,19 +141,53 @@ def tools(repo: str) -> list[Tool]:
     ]
 
 
-def cold(repo: str, rounds: int, reps: int) -> dict[str, list[float]]:
+def cold(repo: str, rounds: int, reps: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Fresh interpreters: wall time from the parent, and CPU time (user + sys, all threads)."""
+    import resource
+
     progs = {
         "pyfs-jvm scan_repo": f"from pyfs_jvm.rez import scan_repo\nprint(len(scan_repo({repo!r})))\n",
         "rez iter_packages + uri": REZ_SETUP + rez_code(repo, True) + "print(run())\n",
         "rez iter_packages (no uri)": REZ_SETUP + rez_code(repo, False) + "print(run())\n",
     }
-    out: dict[str, list[float]] = {k: [] for k in progs}
+    out: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in progs}
     for _ in range(rounds):
         for name, prog in progs.items():
             for _ in range(reps):
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t = time.perf_counter()
                 subprocess.run([sys.executable, "-c", prog], check=True, stdout=subprocess.DEVNULL)
-                out[name].append(time.perf_counter() - t)
+                out[name][0].append(time.perf_counter() - t)
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                out[name][1].append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+    return out
+
+
+_CPU_CHILD = """
+import json, resource, time
+{setup}
+{code}
+def cpu():
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime + u.ru_stime
+run()
+out = []
+for i in range({reps}):
+    c = cpu()
+    run()
+    out.append(cpu() - c)
+print(json.dumps(out))
+"""
+
+
+def warm_cpu(ts: list[Tool], reps: int) -> dict[str, list[float]]:
+    """CPU time (user + sys, every thread of the process) per warm scan: a fairer measure than
+    wall time when other work shares the machine."""
+    out = {}
+    for t in ts:
+        src = _CPU_CHILD.format(setup=t.setup, code=t.code, reps=reps)
+        p = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, check=True)
+        out[t.name] = json.loads(p.stdout.strip().splitlines()[-1])
     return out
 
 
@@ -195,18 +229,27 @@ def main() -> None:
     rt = pyfs_jvm.runtime_info()
     print(f"pyfs-jvm on JDK {rt['jdk_version']}, platform layer {rt['platform_layer']}, {rt['workers']} workers; "
           f"{os.cpu_count()} CPUs")
-    print("\nwarm (same process, repeated):")
+    print(f"\nwarm (same process, repeated; load average {os.getloadavg()[0]:.1f}):")
     ts = tools(repo)
     measure(ts, a.rounds, a.reps)
     report(ts, "pyfs-jvm scan_repo")
-    print("\ncold (fresh interpreter: start, imports, scan; wall time from the parent):")
-    cs = cold(repo, a.rounds, a.cold_reps)
-    ref = statistics.median(cs["pyfs-jvm scan_repo"])
-    for name, times in cs.items():
+    cpu = warm_cpu(ts, a.reps)
+    ref_cpu = statistics.median(cpu["pyfs-jvm scan_repo"])
+    print("\nwarm, CPU time per scan (user + sys, all threads):")
+    for name, times in cpu.items():
         med = statistics.median(times)
-        print(f"  {name:<30} best {min(times):.3f} s  median {med:.3f} s  {med / ref:6.2f}x pyfs-jvm")
+        print(f"  {name:<30} median {med:.3f} s  {med / ref_cpu:6.2f}x pyfs-jvm")
+    print("\ncold (fresh interpreter: start, imports, scan; wall time from the parent, CPU of the child):")
+    cs = cold(repo, a.rounds, a.cold_reps)
+    ref = statistics.median(cs["pyfs-jvm scan_repo"][0])
+    ref_c = statistics.median(cs["pyfs-jvm scan_repo"][1])
+    for name, (walls, cpus) in cs.items():
+        med = statistics.median(walls)
+        medc = statistics.median(cpus)
+        print(f"  {name:<30} wall best {min(walls):.3f} s median {med:.3f} s {med / ref:6.2f}x pyfs-jvm;"
+              f"  CPU median {medc:.3f} s {medc / ref_c:6.2f}x")
     base = statistics.median(_bare_python(5))
-    print(f"  (a bare 'python3 -c pass' takes {base:.3f} s here)")
+    print(f"  (a bare 'python3 -c pass' takes {base:.3f} s here; load average {os.getloadavg()[0]:.1f})")
 
 
 def _bare_python(n: int) -> list[float]:
