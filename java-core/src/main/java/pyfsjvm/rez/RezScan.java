@@ -263,6 +263,7 @@ public final class RezScan extends Task<byte[][]> {
         }
         boolean[] keep = new boolean[n];
         int[] file = new int[n];
+        byte[][] verPath = new byte[n][];
         int kept = 0;
         if (strict) {
             for (int i = 0; i < n; i++) {
@@ -280,6 +281,7 @@ public final class RezScan extends Task<byte[][]> {
                 }
                 keep[i] = true;
                 file[i] = f;
+                verPath[i] = ver;
                 kept++;
             }
         } else {
@@ -311,7 +313,8 @@ public final class RezScan extends Task<byte[][]> {
             for (int i = 0; i < n; i++) {
                 if (keep[i]) {
                     // The package file, as rez's uri gives it (-1: none, rez's uri None).
-                    file[i] = findFile(childPath(famPath, names, l.nameStart(i), l.nameLength(i)), null, fileNames);
+                    verPath[i] = childPath(famPath, names, l.nameStart(i), l.nameLength(i));
+                    file[i] = findFile(verPath[i], null, fileNames);
                 }
             }
         }
@@ -325,7 +328,7 @@ public final class RezScan extends Task<byte[][]> {
                 }
                 int s = l.nameStart(i);
                 int len = l.nameLength(i);
-                byte[] path = file[i] < 0 ? null : filePath(childPath(famPath, names, s, len), file[i]);
+                byte[] path = file[i] < 0 ? null : filePath(verPath[i], file[i]);
                 row(r, family, names, s, len, path, format(file[i]));
             }
         }
