@@ -222,6 +222,10 @@ def main() -> None:
     ap.add_argument("--warmups", type=int, default=10, help="untimed scans before the warm ones")
     a = ap.parse_args()
     repo = a.repo or f"/tmp/pyfs-bench/rez/repo-{a.families}-{a.versions}"
+    # pyfs-jvm's class-data-sharing archive lives in $XDG_CACHE_HOME/pyfs-jvm/cds, one per JDK:
+    # another pyfs-jvm (another checkout or virtualenv) on the same JDK replaces it with its own,
+    # and then every start runs without it and dumps a new one at exit. Keep ours to ourselves.
+    os.environ["XDG_CACHE_HOME"] = os.path.join(os.path.dirname(repo), "cache")
     t = time.perf_counter()
     info = generate(repo, a.families, a.versions)
     print(f"repository {repo}: {info} ({time.perf_counter() - t:.1f} s to make or check)")
