@@ -35,6 +35,8 @@ __all__ = [
     "RezScanError",
     "DeltaError",
 ]
+# (RezScanError, pyfs-jvm's own, is defined here to keep one hierarchy but left out of __all__,
+# which stays pyfs-watcher's; pyfs_jvm.rez exports it.)
 
 
 class FsWatcherError(Exception):

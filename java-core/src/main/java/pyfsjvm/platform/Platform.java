@@ -36,6 +36,21 @@ public interface Platform {
     /** {@code stat} ({@code follow}) or {@code lstat} of {@code path} into {@code out}. */
     void stat(byte[] path, boolean follow, Stat out) throws FsException;
 
+    /**
+     * The type of {@code path} ({@code stat} when {@code follow}, else {@code lstat}), or
+     * {@link FileType#UNKNOWN} if it cannot be stat'ed: Python's {@code os.path.isfile}/{@code isdir}
+     * in one call, for loops that ask millions of times and need nothing else.
+     */
+    default byte typeOf(byte[] path, boolean follow) {
+        Stat st = new Stat();
+        try {
+            stat(path, follow, st);
+            return st.type;
+        } catch (FsException e) {
+            return FileType.UNKNOWN;
+        }
+    }
+
     /** The platform layer for this JVM. */
     static Platform get() {
         return PlatformHolder.INSTANCE;

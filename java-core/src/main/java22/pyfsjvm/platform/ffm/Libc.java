@@ -33,6 +33,7 @@ public final class Libc {
     public static final int AT_FDCWD = -100;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
     public static final int STATX_BASIC_STATS = 0x7ff;
+    public static final int STATX_TYPE = 0x1;
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
     /** O_DIRECTORY differs between x86_64 and the generic (aarch64) ABI. */

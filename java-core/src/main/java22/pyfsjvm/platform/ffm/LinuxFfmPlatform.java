@@ -137,6 +137,21 @@ public final class LinuxFfmPlatform implements Platform {
         }
     }
 
+    /** statx asking for the type only, reading back only st_mode (the rest is not copied out). */
+    @Override
+    public byte typeOf(byte[] path, boolean follow) {
+        Libc.Scratch s = Libc.scratch();
+        MemorySegment c = s.cString(path, 0, path.length);
+        int rc;
+        try {
+            rc = (int) Libc.STATX.invokeExact(s.capture, Libc.AT_FDCWD, c,
+                    follow ? 0 : Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_TYPE, s.statx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return rc != 0 ? FileType.UNKNOWN : FileType.fromMode(Short.toUnsignedInt(s.statx.get(JAVA_SHORT, 28)));
+    }
+
     /** statx into {@code out}; returns 0 or the errno. */
     private static int statx(Libc.Scratch s, int dirfd, MemorySegment cpath, int flags, Stat out) {
         int rc;
