@@ -20,11 +20,19 @@ else
     python3 -m pip install --disable-pip-version-check -q -e '.[test]'
 fi
 
-# Debian packages the tests drive: chromium renders the du treemap page (tests/test_cli_analysis.py).
-if ! command -v chromium >/dev/null 2>&1; then
-    step "install chromium (apt)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+# Debian packages the tests compare against or drive (CI: a fresh machine, as root, no stdin).
+# One line per package: "command package  # who needs it". Missing ones are installed in one go.
+debian_needs="
+b3sum b3sum                # hash tests compare digests with it
+chromium chromium          # the du treemap page is rendered headless (tests/test_cli_analysis.py)
+"
+missing=$(printf '%s\n' "$debian_needs" | awk 'NF >= 2 { print $1, $2 }' | while read -r cmd pkg; do
+    command -v "$cmd" >/dev/null 2>&1 || printf '%s ' "$pkg"; done)
+if [ -n "$missing" ]; then
+    step "install Debian packages: $missing"
+    apt-get update -qq
+    # shellcheck disable=SC2086  # one word per package
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 
 jdk17=$(python3 -m pyfs_jvm._jdk --all | awk '$1 == 17 { print $2; exit }')

@@ -32,6 +32,8 @@ __all__ = [
     "SnapshotError",
     "DiskUsageError",
     "RenameError",
+    "RezScanError",
+    "DeltaError",
 ]
 
 
@@ -77,6 +79,14 @@ class DiskUsageError(FsWatcherError):
 
 class RenameError(FsWatcherError):
     """Bulk rename failed."""
+
+
+class RezScanError(FsWatcherError):
+    """A rez repository could not be scanned (pyfs_jvm.rez; pyfs-jvm's own, not in pyfs-watcher)."""
+
+
+class DeltaError(FsWatcherError):
+    """Delta transfer (pyfs_jvm.delta, pdiffcopy-compatible) failed."""
 
 
 # ---------------------------------------------------------------- combined classes
