@@ -32,11 +32,9 @@ __all__ = [
     "SnapshotError",
     "DiskUsageError",
     "RenameError",
-    "RezScanError",
-    "DeltaError",
 ]
-# (RezScanError, pyfs-jvm's own, is defined here to keep one hierarchy but left out of __all__,
-# which stays pyfs-watcher's; pyfs_jvm.rez exports it.)
+# pyfs-jvm's own families (RezScanError, DeltaError) are defined here to keep one hierarchy but
+# left out of __all__, which stays pyfs-watcher's; pyfs_jvm.rez and pyfs_jvm.delta export them.
 
 
 class FsWatcherError(Exception):
