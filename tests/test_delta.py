@@ -272,8 +272,10 @@ class FailingSource:
     """A pdiffcopy-protocol server (Python's http.server) for one file whose block reads fail
     from ``fail_at`` on: a transfer from it breaks off part-way, deterministically."""
 
-    def __init__(self, path: Path, fail_at: int) -> None:
+    def __init__(self, path: Path, fail_at: int, hang: bool = False) -> None:
         import http.server
+
+        self.release = threading.Event()
 
         data = path.read_bytes()
         outer = self
@@ -297,6 +299,8 @@ class FailingSource:
                     off, size = int(q["offset"]), int(q["size"])
                     if off >= fail_at:
                         outer.failed += 1
+                        if hang:  # a stalled server: answer nothing until the test is over
+                            outer.release.wait(120)
                         self.send_error(500)
                         return
                     body = data[off:off + size]
@@ -314,6 +318,7 @@ class FailingSource:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/src"
 
     def close(self) -> None:
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -348,6 +353,36 @@ def test_interrupted_remote_run_resumes_by_recomparing(tmp_path: Path, server: S
     r = Client(src, server.url("r.bin")).sync()
     assert r.delta_used and r.hits == 2 and r.changed == 14  # the blocks that made it are kept
     assert digest(Path(server.root) / "r.bin") == digest(src)
+
+
+def test_ctrl_c_stops_a_transfer_stuck_on_a_stalled_server(tmp_path: Path) -> None:
+    src = random_file(tmp_path / "src", 3 * MiB, seed=14)
+    dst = tmp_path / "here" / "dst"
+    dst.parent.mkdir()
+    dst.write_bytes(b"old")
+    stalled = FailingSource(src, fail_at=MiB, hang=True)
+    outcome: list[BaseException] = []
+
+    def interrupt(p: delta.Progress) -> None:
+        if stalled.failed:  # a block request is now hanging in the server
+            raise KeyboardInterrupt
+
+    def sync() -> None:
+        try:
+            Client(stalled.url(), dst, concurrency=1, timeout=600, progress=interrupt,
+                   callback_interval_ms=0).sync()
+        except BaseException as e:  # noqa: BLE001 - inspected below
+            outcome.append(e)
+
+    t = threading.Thread(target=sync)
+    t.start()
+    t.join(60)  # the request timeout is 600 s: only cancelling can end it this soon
+    alive = t.is_alive()
+    stalled.close()
+    t.join()
+    assert not alive, "Ctrl-C did not stop a transfer blocked on a stalled server"
+    assert len(outcome) == 1 and isinstance(outcome[0], KeyboardInterrupt)
+    assert dst.read_bytes() == b"old" and os.listdir(dst.parent) == ["dst"]
 
 
 def test_ctrl_c_cancels_promptly_and_keeps_target(tmp_path: Path) -> None:
