@@ -616,7 +616,14 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
                           timeout=120, env={**os.environ, **(env or {})})
 
 
-def test_cli_server_with_real_client_and_cli_client(tmp_path: Path) -> None:
+def cli_here(*args: str) -> int:
+    """The CLI in this process (the JVM is already up): fast, output through capsys/caplog."""
+    from pyfs_jvm.cli import main
+
+    return main(["delta", *args])
+
+
+def test_cli_server_with_real_client_and_cli_client(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     root = tmp_path / "root"
     root.mkdir()
     port = free_port()
@@ -629,30 +636,35 @@ def test_cli_server_with_real_client_and_cli_client(tmp_path: Path) -> None:
         r = pdiffcopy(str(src), f"http://127.0.0.1:{port}/a.bin")
         assert r.returncode == 0, r.stderr
         mutate(src, [MiB])
-        r = cli("-b", "512KiB", "-m", "blake3", "-c", "3", "--progress", str(src), f"http://127.0.0.1:{port}/a.bin")
-        assert r.returncode == 0, r.stderr
-        assert "Will upload 1 block totaling 512 KiB." in r.stderr
+        caplog.set_level("INFO", logger="pyfs_jvm")
+        rc = cli_here("-b", "512KiB", "-m", "blake3", "-c", "3", "--progress", str(src),
+                      f"http://127.0.0.1:{port}/a.bin")
+        assert rc == 0
+        assert "Will upload 1 block totaling 512 KiB." in caplog.text
         assert digest(root / "a.bin") == digest(src)
-        r = cli("-n", f"http://127.0.0.1:{port}/a.bin", str(tmp_path / "other.bin"))
-        assert r.returncode == 0 and not (tmp_path / "other.bin").exists()
+        assert cli_here("-n", f"http://127.0.0.1:{port}/a.bin", str(tmp_path / "other.bin")) == 0
+        assert not (tmp_path / "other.bin").exists()
     finally:
         proc.terminate()  # SIGTERM stops it cleanly, like Ctrl-C
         assert proc.wait(timeout=30) == 0
 
 
-def test_cli_benchmark_and_errors(tmp_path: Path) -> None:
+def test_cli_benchmark_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
     src = random_file(tmp_path / "src.bin", MiB, seed=31)
     dst = tmp_path / "dst.bin"
-    r = cli("-B", "2", "-b", "64KiB", str(src), str(dst), env={"PDIFFCOPY_BENCHMARK": "allowed"})
-    assert r.returncode == 0, r.stderr
-    assert "| Delta size | Data transferred | Runtime of pyfs-jvm delta |" in r.stdout
-    assert "| 50%        | 512 KiB" in r.stdout and "| 100%       | 1 MiB" in r.stdout
+    monkeypatch.setenv("PDIFFCOPY_BENCHMARK", "allowed")
+    assert cli_here("-B", "2", "-b", "64KiB", str(src), str(dst)) == 0
+    out = capsys.readouterr().out
+    assert "| Delta size | Data transferred | Runtime of pyfs-jvm delta |" in out
+    assert "| 50%        | 512 KiB" in out and "| 100%       | 1 MiB" in out
     assert digest(dst) == digest(src)
-    r = cli("-B", "1", str(src), str(dst), env={"PDIFFCOPY_BENCHMARK": ""})  # no TTY: refused
-    assert r.returncode == 1 and "denied" in r.stderr
-    r = cli("only-one")
-    assert r.returncode == 1 and "Two positional arguments expected" in r.stderr
-    r = cli("-m", "nope", str(src), str(dst))
-    assert r.returncode != 0 and "unsupported hash method" in r.stderr
-    r = cli("-b", "lots", str(src), str(dst))
+    monkeypatch.setenv("PDIFFCOPY_BENCHMARK", "")
+    assert cli_here("-B", "1", str(src), str(dst)) == 1  # stdin is no TTY: permission denied
+    assert "denied" in capsys.readouterr().err
+    assert cli_here("only-one") == 1
+    assert "Two positional arguments expected" in capsys.readouterr().err
+    assert cli_here("-m", "nope", str(src), str(dst)) == 1
+    assert "unsupported hash method" in capsys.readouterr().err
+    r = cli("-b", "lots", str(src), str(dst))  # argparse exits: run it as a program
     assert r.returncode == 2 and "invalid size" in r.stderr
