@@ -415,6 +415,17 @@ def test_inplace_local_target_keeps_inode(tmp_path: Path) -> None:
     assert dst.stat().st_mode & 0o777 == 0o640
 
 
+def test_symlinked_local_target_is_updated_through_the_link(tmp_path: Path) -> None:
+    src = random_file(tmp_path / "src", MiB + 1, seed=15)
+    real = tmp_path / "real.bin"
+    real.write_bytes(src.read_bytes())
+    mutate(real, [100])
+    link = tmp_path / "link.bin"
+    os.symlink("real.bin", link)
+    Client(src, link).sync()
+    assert link.is_symlink() and digest(real) == digest(src)
+
+
 def test_bad_arguments_fail_before_work(tmp_path: Path) -> None:
     src = random_file(tmp_path / "src", 10)
     with pytest.raises(ValueError, match="Invalid URL scheme"):

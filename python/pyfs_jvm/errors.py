@@ -32,8 +32,8 @@ __all__ = [
     "SnapshotError",
     "DiskUsageError",
     "RenameError",
-    "DeltaError",
 ]
+# Not in __all__, which stays exactly pyfs-watcher's: DeltaError (pyfs_jvm.delta, pdiffcopy's family).
 
 
 class FsWatcherError(Exception):
