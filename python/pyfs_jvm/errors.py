@@ -32,8 +32,9 @@ __all__ = [
     "SnapshotError",
     "DiskUsageError",
     "RenameError",
+    "RezScanError",
+    "DeltaError",
 ]
-# Not in __all__, which stays exactly pyfs-watcher's: DeltaError (pyfs_jvm.delta, pdiffcopy's family).
 
 
 class FsWatcherError(Exception):
@@ -78,6 +79,10 @@ class DiskUsageError(FsWatcherError):
 
 class RenameError(FsWatcherError):
     """Bulk rename failed."""
+
+
+class RezScanError(FsWatcherError):
+    """A rez repository could not be scanned (pyfs_jvm.rez; pyfs-jvm's own, not in pyfs-watcher)."""
 
 
 class DeltaError(FsWatcherError):

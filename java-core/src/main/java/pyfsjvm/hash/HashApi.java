@@ -1,0 +1,25 @@
+package pyfsjvm.hash;
+
+import java.util.List;
+
+import pyfsjvm.bridge.Stream;
+
+/** Entry points called from pyfs_jvm/_hash.py. Arguments were validated in Python already. */
+public final class HashApi {
+    private HashApi() {}
+
+    /**
+     * Starts hashing the NUL-terminated raw paths in {@code pathBlob} and returns the stream of
+     * results (layout in {@link ParallelHasher}). An unknown algorithm throws before anything starts.
+     */
+    public static Stream hashFiles(byte[] pathBlob, String algorithm, int bufferSize, int threads) {
+        HashAlgorithm a = HashAlgorithm.of(algorithm);
+        return (Stream) new ParallelHasher(ParallelHasher.splitPaths(pathBlob), a, bufferSize, threads).start();
+    }
+
+    /** Every supported algorithm name, the default first. */
+    public static String[] algorithms() {
+        List<String> names = HashAlgorithm.names();
+        return names.toArray(new String[0]);
+    }
+}
