@@ -534,3 +534,15 @@ def test_errors_are_one_hierarchy() -> None:
     import pyfs_jvm.errors as errors
 
     assert errors.CopyError is CopyError
+
+
+def test_dry_run_plans_and_checks_but_writes_nothing(src: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "dst"
+    planned = pyfs_jvm.copy_files([str(src)], str(dst), dry_run=True)
+    assert not dst.exists()
+    assert pyfs_jvm.copy_files([str(src)], str(dst)) == planned
+    with pytest.raises(CopyError, match="overwrite"):
+        pyfs_jvm.copy_files([str(src)], str(dst), dry_run=True)  # conflicts are found in a dry run too
+    moved = pyfs_jvm.move_files([str(src / "a.txt"), str(src / "sub")], str(tmp_path / "m"), dry_run=True)
+    assert moved == [str(tmp_path / "m" / "a.txt"), str(tmp_path / "m" / "sub")]
+    assert (src / "a.txt").exists() and not (tmp_path / "m").exists()

@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-_SUBCOMMANDS = ["info", "walk"]
+_SUBCOMMANDS = ["info", "walk", "copy", "move", "diff", "sync"]
 
 
 def build_parser() -> argparse.ArgumentParser:
