@@ -19,7 +19,7 @@ import pytest
 import pyfs_jvm
 from pyfs_jvm.errors import CopyError, FsWatcherError
 from pyfs_jvm.types import CopyProgress
-from transfer_helpers import make_tree, snapshot, temp_files
+from transfer_helpers import make_tree, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
 
 pw = pytest.importorskip("pyfs_watcher")
 import pyfs_watcher.errors  # noqa: E402  (not imported by the package itself)
@@ -31,18 +31,6 @@ import pyfs_watcher.errors  # noqa: E402  (not imported by the package itself)
 @pytest.fixture
 def src(tmp_path: Path) -> Path:
     return make_tree(tmp_path / "src")
-
-
-@pytest.fixture
-def small_fs(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MiB tmpfs of our own (a disk that fills up). Needs root, as CI has."""
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], check=True)
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 def other_device_dir(name: str) -> Iterator[Path]:

@@ -134,7 +134,7 @@ public final class CopyEngine {
                     // Only a destination we did not create could have appeared since the check.
                     boolean noReplace = !overwrite && !plan.fresh[i];
                     if (plan.kind[i] == Plan.FILE) {
-                        copied[i] = copier.copyFile(plan.src[i], plan.dst[i], noReplace, plan.size[i]);
+                        copied[i] = copier.copyFile(plan.src[i], plan.dst[i], noReplace);
                     } else {
                         copier.copySymlink(plan.src[i], plan.dst[i], noReplace);
                     }

@@ -36,6 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * recently copied files, but never exposes a partial one under its final name once the rename is on
  * disk). With {@code fsync} the file data is flushed before the rename and the directory after it.
  *
+ * <p>{@link Files#copy} was measured as the small-file path and rejected: it makes more system calls
+ * per file (fadvise, flistxattr, fchown, a second copy_file_range) for no less CPU.
+ *
  * <p>One instance per thread.
  */
 public final class FileCopier {
@@ -68,15 +71,6 @@ public final class FileCopier {
      * @return the number of bytes copied
      */
     public long copyFile(byte[] src, byte[] dst, boolean noReplace) throws FsException {
-        return copyFile(src, dst, noReplace, -1);
-    }
-
-    /**
-     * As {@link #copyFile(byte[], byte[], boolean)}; {@code sizeHint} is the size the caller saw (-1 if
-     * unknown). (Measured: {@link Files#copy} for small files costs more system calls per file than
-     * this path - fadvise, flistxattr, fchown, a second copy_file_range - and no less CPU.)
-     */
-    public long copyFile(byte[] src, byte[] dst, boolean noReplace, long sizeHint) throws FsException {
         cancel.check();
         Path in = RawPaths.path(src);
         byte[] tmpBytes = PathBytes.tempSibling(dst);

@@ -339,7 +339,7 @@ public final class SyncTask extends Task<byte[][]> {
                         if (action[i] == LINK) {
                             copier.copySymlink(a.path(i), dst, false);
                         } else {
-                            copier.copyFile(a.path(i), dst, false, a.size(i));
+                            copier.copyFile(a.path(i), dst, false);
                         }
                         ok[i] = true;
                     } catch (FsException e) {
