@@ -36,6 +36,11 @@ public interface Platform {
     /** {@code stat} ({@code follow}) or {@code lstat} of {@code path} into {@code out}. */
     void stat(byte[] path, boolean follow, Stat out) throws FsException;
 
+    /** A direct file copy that beats NIO, or null when this layer has none (callers then use NIO). */
+    default NativeCopy nativeCopy() {
+        return null;
+    }
+
     /** The platform layer for this JVM. */
     static Platform get() {
         return PlatformHolder.INSTANCE;
