@@ -62,18 +62,21 @@ public final class DedupTask extends Task<byte[][]> {
     private final long minSize;
     private final HashAlgorithm algorithm;
     private final long partialSize;
+    /** Threads for hashing (CPU-bound) and for the small reads of the partial stage (I/O-bound). */
     private final int threads;
+    private final int ioThreads;
     private final ProgressQueue progress = new ProgressQueue();
     private final List<FsException> errors = Collections.synchronizedList(new ArrayList<>());
 
     DedupTask(byte[][] inputs, boolean recursive, long minSize, HashAlgorithm algorithm, long partialSize,
-              int threads) {
+              int threads, int ioThreads) {
         this.inputs = inputs;
         this.recursive = recursive;
         this.minSize = minSize;
         this.algorithm = algorithm;
         this.partialSize = Math.max(1, partialSize);
         this.threads = Math.max(1, threads);
+        this.ioThreads = Math.max(1, ioThreads);
     }
 
     /** Progress events queued since the last call (see {@link ProgressQueue#drain}). */
@@ -376,7 +379,7 @@ public final class DedupTask extends Task<byte[][]> {
         });
         List<int[]> out = Collections.synchronizedList(new ArrayList<>());
         HashAlgorithm a = algorithm;
-        ParallelFor.run(bySize.size(), threads, cancel, a::newHasher, (hasher, k) -> {
+        ParallelFor.run(bySize.size(), ioThreads, cancel, a::newHasher, (hasher, k) -> {
             int[] g = bySize.get(k);
             long size = f.size[units.get(g[0])[0]];
             boolean whole = size <= 2 * partialSize;
@@ -454,17 +457,17 @@ public final class DedupTask extends Task<byte[][]> {
      * may match neither what was compared nor the group. Groups left with one file go too.
      */
     private List<int[]> dropChanged(FileList f, List<int[]> units, List<int[]> groups) {
-        Platform platform = Platform.get();
-        Stat st = new Stat();
-        List<int[]> out = new ArrayList<>();
-        for (int[] g : groups) {
-            List<Integer> keep = new ArrayList<>();
+        int[][] kept = new int[groups.size()][];
+        ParallelFor.run(groups.size(), ioThreads, cancel, Stat::new, (st, gi) -> {
+            Platform platform = Platform.get();
+            int[] g = groups.get(gi);
+            int[] keep = new int[g.length];
+            int nk = 0;
             for (int u : g) {
                 int[] rows = units.get(u);
                 int[] ok = new int[rows.length];
                 int n = 0;
                 for (int row : rows) {
-                    cancel.check();
                     try {
                         platform.stat(f.path[row], true, st);
                         if (st.size == f.size[row] && st.mtimeSec == f.mtimeSec[row] && st.mtimeNsec == f.mtimeNsec[row]
@@ -478,12 +481,18 @@ public final class DedupTask extends Task<byte[][]> {
                     }
                 }
                 if (n > 0) {
-                    units.set(u, Arrays.copyOf(ok, n));
-                    keep.add(u);
+                    synchronized (units) {
+                        units.set(u, Arrays.copyOf(ok, n));
+                    }
+                    keep[nk++] = u;
                 }
             }
-            if (keep.size() > 1) {
-                out.add(keep.stream().mapToInt(Integer::intValue).toArray());
+            kept[gi] = Arrays.copyOf(keep, nk);
+        });
+        List<int[]> out = new ArrayList<>();
+        for (int[] g : kept) {
+            if (g.length > 1) {
+                out.add(g);
             }
         }
         return out;
