@@ -79,6 +79,9 @@ public final class DedupTask extends Task<byte[][]> {
         this.ioThreads = Math.max(1, ioThreads);
     }
 
+    /** Runs after the files are collected, before they are compared (tests change files here). */
+    Runnable afterCollect = () -> { };
+
     /** Progress events queued since the last call (see {@link ProgressQueue#drain}). */
     public long[] drainProgress() {
         return progress.drain();
@@ -99,6 +102,7 @@ public final class DedupTask extends Task<byte[][]> {
     protected byte[][] compute() throws Exception {
         post(0, 0, 0);
         FileList files = collect();
+        afterCollect.run();
         cancel.check();
         dropSameEntries(files);
 
