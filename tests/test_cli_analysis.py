@@ -62,9 +62,11 @@ def test_dedup_link_is_a_dry_run_unless_applied(dups: Path, capfdbinary: Any) ->
     assert (dups / "x" / "a-copy2.bin").read_bytes() == b"A" * 50_000
     assert sorted(os.listdir(dups / "x")) == ["a-copy.bin", "a-copy2.bin"]  # no temporary left
     # nothing left to win: the groups are hard links now
-    assert pyfs_jvm.find_duplicates([str(dups)]) == []
+    assert [(g.copies, g.wasted_bytes) for g in pyfs_jvm.find_duplicates([str(dups)])] == [(1, 0), (1, 0)]
     rc, out, _ = run_cli(capfdbinary, "dedup", str(dups))
-    assert b"0 groups" in out
+    assert b"2 groups, 5 files, 0 B wasted" in out
+    rc, out, _ = run_cli(capfdbinary, "dedup", "--link", "hard", str(dups))
+    assert b"would free 0 B; 0 skipped" in out
 
 
 def test_dedup_link_verifies_bytes_before_linking(dups: Path, capfdbinary: Any) -> None:
