@@ -565,7 +565,7 @@ def _watch_threads() -> int:
     from pyfs_jvm import _jvm
 
     thread = _jvm.jclass("java.lang.Thread")
-    return sum(1 for t in thread.getAllStackTraces().keySet() if str(t.getName()) == "pyfs-jvm-watch")
+    return sum(1 for t in thread.getAllStackTraces().keySet() if str(t.getName()).startswith("pyfs-jvm-watch"))
 
 
 def _no_watch_threads_left(base: int) -> None:
