@@ -740,3 +740,20 @@ def test_cli_repair(tmp_path: Path, groups: list[int]) -> None:
     p = cli("repair", str(top), "--change-gids", f"{listed}", "--force-group-writable")
     assert p.returncode == 0 and "APPLIED Summary:" in p.stdout
     assert os.stat(top / "sub1").st_gid == shared
+
+
+def test_report_interrupted_leaves_nothing(big_tree: Path, tmp_path: Path) -> None:
+    """A callback that raises (as Ctrl-C does) cancels the scan; the partial file is removed."""
+    out = tmp_path / "o"
+    out.mkdir()
+    calls = []
+
+    def stop(p: pwalk.ReportProgress) -> None:
+        calls.append(p)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        pwalk.report(str(big_tree), str(out / "r.csv"), progress=stop, max_threads=1)
+    assert calls and os.listdir(out) == []
+    # and the next report works normally
+    assert pwalk.report(str(big_tree), str(out / "r.csv"))[0] == str(out / "r.csv.zst")
