@@ -19,7 +19,7 @@ import pytest
 import pyfs_jvm
 from pyfs_jvm.errors import CopyError, FsWatcherError
 from pyfs_jvm.types import CopyProgress
-from transfer_helpers import make_tree, snapshot, temp_files
+from transfer_helpers import make_tree, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
 
 pw = pytest.importorskip("pyfs_watcher")
 import pyfs_watcher.errors  # noqa: E402  (not imported by the package itself)
@@ -31,18 +31,6 @@ import pyfs_watcher.errors  # noqa: E402  (not imported by the package itself)
 @pytest.fixture
 def src(tmp_path: Path) -> Path:
     return make_tree(tmp_path / "src")
-
-
-@pytest.fixture
-def small_fs(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MiB tmpfs of our own (a disk that fills up). Needs root, as CI has."""
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], check=True)
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 def other_device_dir(name: str) -> Iterator[Path]:
@@ -534,3 +522,15 @@ def test_errors_are_one_hierarchy() -> None:
     import pyfs_jvm.errors as errors
 
     assert errors.CopyError is CopyError
+
+
+def test_dry_run_plans_and_checks_but_writes_nothing(src: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "dst"
+    planned = pyfs_jvm.copy_files([str(src)], str(dst), dry_run=True)
+    assert not dst.exists()
+    assert pyfs_jvm.copy_files([str(src)], str(dst)) == planned
+    with pytest.raises(CopyError, match="overwrite"):
+        pyfs_jvm.copy_files([str(src)], str(dst), dry_run=True)  # conflicts are found in a dry run too
+    moved = pyfs_jvm.move_files([str(src / "a.txt"), str(src / "sub")], str(tmp_path / "m"), dry_run=True)
+    assert moved == [str(tmp_path / "m" / "a.txt"), str(tmp_path / "m" / "sub")]
+    assert (src / "a.txt").exists() and not (tmp_path / "m").exists()

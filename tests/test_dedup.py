@@ -228,3 +228,41 @@ print(json.dumps({{"groups": [g.paths for g in groups],
     out = run_python(code, unprivileged=True)
     assert out["groups"] == [[str(tmp_path / "a"), str(tmp_path / "b")]]
     assert out["errors"] == [["HashError", True, str(tmp_path / "c")]]
+
+
+@pytest.mark.parametrize("call", ["find_duplicates([root])", "snapshot(root)"])
+def test_ctrl_c_cancels_promptly(tmp_path: Path, call: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    block = os.urandom(1 << 20)
+    for k in range(48):
+        (tmp_path / f"dup{k}").write_bytes(block * 2)  # 96 MiB of duplicates: seconds of hashing
+    code = f"""
+import time, pyfs_jvm
+from pyfs_jvm import *
+root = {str(tmp_path)!r}
+pyfs_jvm.find_duplicates([root], min_size=1 << 30)   # JVM up
+try:
+    print("ready", flush=True)
+    while True:
+        {call}
+except KeyboardInterrupt:
+    t = time.monotonic()
+    print(f"interrupted {{t!r}}", flush=True)
+    # the cancelled work has unwound: the next call runs normally
+    print(len(pyfs_jvm.find_duplicates([root], min_size=1 << 30)), flush=True)
+"""
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert p.stdout is not None and p.stderr is not None
+    assert p.stdout.readline().strip() == "ready"
+    sent = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    line = p.stdout.readline().split()
+    after = p.stdout.readline().strip()
+    p.wait(timeout=60)
+    assert line and line[0] == "interrupted", p.stderr.read()
+    assert float(line[1]) - sent < 0.5
+    assert after == "0"

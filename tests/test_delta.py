@@ -272,8 +272,10 @@ class FailingSource:
     """A pdiffcopy-protocol server (Python's http.server) for one file whose block reads fail
     from ``fail_at`` on: a transfer from it breaks off part-way, deterministically."""
 
-    def __init__(self, path: Path, fail_at: int) -> None:
+    def __init__(self, path: Path, fail_at: int, hang: bool = False) -> None:
         import http.server
+
+        self.release = threading.Event()
 
         data = path.read_bytes()
         outer = self
@@ -297,6 +299,8 @@ class FailingSource:
                     off, size = int(q["offset"]), int(q["size"])
                     if off >= fail_at:
                         outer.failed += 1
+                        if hang:  # a stalled server: answer nothing until the test is over
+                            outer.release.wait(120)
                         self.send_error(500)
                         return
                     body = data[off:off + size]
@@ -314,6 +318,7 @@ class FailingSource:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/src"
 
     def close(self) -> None:
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -350,6 +355,36 @@ def test_interrupted_remote_run_resumes_by_recomparing(tmp_path: Path, server: S
     assert digest(Path(server.root) / "r.bin") == digest(src)
 
 
+def test_ctrl_c_stops_a_transfer_stuck_on_a_stalled_server(tmp_path: Path) -> None:
+    src = random_file(tmp_path / "src", 3 * MiB, seed=14)
+    dst = tmp_path / "here" / "dst"
+    dst.parent.mkdir()
+    dst.write_bytes(b"old")
+    stalled = FailingSource(src, fail_at=MiB, hang=True)
+    outcome: list[BaseException] = []
+
+    def interrupt(p: delta.Progress) -> None:
+        if stalled.failed:  # a block request is now hanging in the server
+            raise KeyboardInterrupt
+
+    def sync() -> None:
+        try:
+            Client(stalled.url(), dst, concurrency=1, timeout=600, progress=interrupt,
+                   callback_interval_ms=0).sync()
+        except BaseException as e:  # noqa: BLE001 - inspected below
+            outcome.append(e)
+
+    t = threading.Thread(target=sync)
+    t.start()
+    t.join(60)  # the request timeout is 600 s: only cancelling can end it this soon
+    alive = t.is_alive()
+    stalled.close()
+    t.join()
+    assert not alive, "Ctrl-C did not stop a transfer blocked on a stalled server"
+    assert len(outcome) == 1 and isinstance(outcome[0], KeyboardInterrupt)
+    assert dst.read_bytes() == b"old" and os.listdir(dst.parent) == ["dst"]
+
+
 def test_ctrl_c_cancels_promptly_and_keeps_target(tmp_path: Path) -> None:
     src = random_file(tmp_path / "src", 8 * MiB, seed=13)
     dst = tmp_path / "dst"
@@ -378,6 +413,17 @@ def test_inplace_local_target_keeps_inode(tmp_path: Path) -> None:
     Client(src, dst).sync()  # atomic: a new inode, same mode
     assert dst.stat().st_ino != ino and digest(dst) == digest(src)
     assert dst.stat().st_mode & 0o777 == 0o640
+
+
+def test_symlinked_local_target_is_updated_through_the_link(tmp_path: Path) -> None:
+    src = random_file(tmp_path / "src", MiB + 1, seed=15)
+    real = tmp_path / "real.bin"
+    real.write_bytes(src.read_bytes())
+    mutate(real, [100])
+    link = tmp_path / "link.bin"
+    os.symlink("real.bin", link)
+    Client(src, link).sync()
+    assert link.is_symlink() and digest(real) == digest(src)
 
 
 def test_bad_arguments_fail_before_work(tmp_path: Path) -> None:
@@ -581,7 +627,14 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
                           timeout=120, env={**os.environ, **(env or {})})
 
 
-def test_cli_server_with_real_client_and_cli_client(tmp_path: Path) -> None:
+def cli_here(*args: str) -> int:
+    """The CLI in this process (the JVM is already up): fast, output through capsys/caplog."""
+    from pyfs_jvm.cli import main
+
+    return main(["delta", *args])
+
+
+def test_cli_server_with_real_client_and_cli_client(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     root = tmp_path / "root"
     root.mkdir()
     port = free_port()
@@ -594,30 +647,35 @@ def test_cli_server_with_real_client_and_cli_client(tmp_path: Path) -> None:
         r = pdiffcopy(str(src), f"http://127.0.0.1:{port}/a.bin")
         assert r.returncode == 0, r.stderr
         mutate(src, [MiB])
-        r = cli("-b", "512KiB", "-m", "blake3", "-c", "3", "--progress", str(src), f"http://127.0.0.1:{port}/a.bin")
-        assert r.returncode == 0, r.stderr
-        assert "Will upload 1 block totaling 512 KiB." in r.stderr
+        caplog.set_level("INFO", logger="pyfs_jvm")
+        rc = cli_here("-b", "512KiB", "-m", "blake3", "-c", "3", "--progress", str(src),
+                      f"http://127.0.0.1:{port}/a.bin")
+        assert rc == 0
+        assert "Will upload 1 block totaling 512 KiB." in caplog.text
         assert digest(root / "a.bin") == digest(src)
-        r = cli("-n", f"http://127.0.0.1:{port}/a.bin", str(tmp_path / "other.bin"))
-        assert r.returncode == 0 and not (tmp_path / "other.bin").exists()
+        assert cli_here("-n", f"http://127.0.0.1:{port}/a.bin", str(tmp_path / "other.bin")) == 0
+        assert not (tmp_path / "other.bin").exists()
     finally:
         proc.terminate()  # SIGTERM stops it cleanly, like Ctrl-C
         assert proc.wait(timeout=30) == 0
 
 
-def test_cli_benchmark_and_errors(tmp_path: Path) -> None:
+def test_cli_benchmark_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
     src = random_file(tmp_path / "src.bin", MiB, seed=31)
     dst = tmp_path / "dst.bin"
-    r = cli("-B", "2", "-b", "64KiB", str(src), str(dst), env={"PDIFFCOPY_BENCHMARK": "allowed"})
-    assert r.returncode == 0, r.stderr
-    assert "| Delta size | Data transferred | Runtime of pyfs-jvm delta |" in r.stdout
-    assert "| 50%        | 512 KiB" in r.stdout and "| 100%       | 1 MiB" in r.stdout
+    monkeypatch.setenv("PDIFFCOPY_BENCHMARK", "allowed")
+    assert cli_here("-B", "2", "-b", "64KiB", str(src), str(dst)) == 0
+    out = capsys.readouterr().out
+    assert "| Delta size | Data transferred | Runtime of pyfs-jvm delta |" in out
+    assert "| 50%        | 512 KiB" in out and "| 100%       | 1 MiB" in out
     assert digest(dst) == digest(src)
-    r = cli("-B", "1", str(src), str(dst), env={"PDIFFCOPY_BENCHMARK": ""})  # no TTY: refused
-    assert r.returncode == 1 and "denied" in r.stderr
-    r = cli("only-one")
-    assert r.returncode == 1 and "Two positional arguments expected" in r.stderr
-    r = cli("-m", "nope", str(src), str(dst))
-    assert r.returncode != 0 and "unsupported hash method" in r.stderr
-    r = cli("-b", "lots", str(src), str(dst))
+    monkeypatch.setenv("PDIFFCOPY_BENCHMARK", "")
+    assert cli_here("-B", "1", str(src), str(dst)) == 1  # stdin is no TTY: permission denied
+    assert "denied" in capsys.readouterr().err
+    assert cli_here("only-one") == 1
+    assert "Two positional arguments expected" in capsys.readouterr().err
+    assert cli_here("-m", "nope", str(src), str(dst)) == 1
+    assert "unsupported hash method" in capsys.readouterr().err
+    r = cli("-b", "lots", str(src), str(dst))  # argparse exits: run it as a program
     assert r.returncode == 2 and "invalid size" in r.stderr

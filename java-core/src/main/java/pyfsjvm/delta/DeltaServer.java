@@ -7,9 +7,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -404,16 +402,22 @@ public final class DeltaServer {
             ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
             ex.sendResponseHeaders(200, len == 0 ? -1 : len);
             if (len > 0) {
-                WritableByteChannel out = Channels.newChannel(ex.getResponseBody());
+                // Large reads and writes: the server's output stream handles a few big writes far
+                // better than transferTo's 8 KiB pieces.
+                OutputStream out = ex.getResponseBody();
+                byte[] buf = new byte[(int) Math.min(len, 1 << 20)];
                 long pos = offset;
                 long left = len;
                 while (left > 0) {
-                    long n = ch.transferTo(pos, left, out);
-                    if (n <= 0) {
-                        throw new IOException("file shrank while being read");
+                    ByteBuffer b = ByteBuffer.wrap(buf, 0, (int) Math.min(left, buf.length));
+                    while (b.hasRemaining()) {
+                        if (ch.read(b, pos + b.position()) < 0) {
+                            throw new IOException("file shrank while being read");
+                        }
                     }
-                    pos += n;
-                    left -= n;
+                    out.write(buf, 0, b.position());
+                    pos += b.position();
+                    left -= b.position();
                 }
             }
         } catch (NoSuchFileException e) {

@@ -6,11 +6,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import pyfsjvm.bridge.Cancel;
 import pyfsjvm.bridge.FsException;
 import pyfsjvm.bridge.Task;
 import pyfsjvm.bridge.Workers;
@@ -142,8 +147,57 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         return copyTotalBytes;
     }
 
+    // Threads working for this run. Cancelling interrupts them, so that one blocked on a slow
+    // server (an HTTP exchange, a hash stream) stops within a wait slice instead of at its timeout.
+    private final Set<Thread> working = new HashSet<>();
+    private final List<Future<?>> futures = Collections.synchronizedList(new ArrayList<>());
+
+    private volatile boolean cancelledByCaller;
+
+    @Override
+    public void cancel() {
+        cancelledByCaller = true;
+        super.cancel();
+        synchronized (working) {
+            for (Thread t : working) {
+                t.interrupt();
+            }
+        }
+    }
+
+    private void enlist() {
+        synchronized (working) {
+            working.add(Thread.currentThread());
+        }
+        if (cancel.isCancelled()) {
+            leave();
+            throw new Cancel.CancelledException();
+        }
+    }
+
+    private void leave() {
+        synchronized (working) {
+            working.remove(Thread.currentThread());
+        }
+        Thread.interrupted(); // never hand a pooled thread on with our interrupt pending
+    }
+
+    private <T> Future<T> submit(Callable<T> work) {
+        Future<T> f = Workers.pool().submit(() -> {
+            enlist();
+            try {
+                return work.call();
+            } finally {
+                leave();
+            }
+        });
+        futures.add(f);
+        return f;
+    }
+
     @Override
     protected Result compute() throws Exception {
+        enlist();
         try {
             Result r = run();
             if (!dryRun) {
@@ -152,12 +206,24 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
             }
             return r;
         } catch (Throwable t) {
+            cancel.cancel(); // stop the helpers, then wait for them before removing anything
+            List<Future<?>> all;
+            synchronized (futures) {
+                all = new ArrayList<>(futures);
+            }
+            for (Future<?> f : all) {
+                waitQuietly(f);
+            }
             target.abort();
+            if (cancelledByCaller) {
+                throw new Cancel.CancelledException(); // whatever the interrupt broke on the way
+            }
             throw t;
         } finally {
             if (source instanceof LocalFile lf) {
                 lf.closeQuietly();
             }
+            leave();
         }
     }
 
@@ -178,7 +244,7 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         if (!dryRun && target instanceof LocalFile lf && !inplace) {
             if (useDelta) {
                 // A delta needs the original bytes in the temporary file: copy them while hashing.
-                staging = Workers.pool().submit(() -> {
+                staging = submit(() -> {
                     lf.stage(true);
                     return null;
                 });
@@ -212,7 +278,7 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
             byte[][] src = new byte[(int) srcBlocks][];
             byte[][] tgt = new byte[(int) tgtBlocks][];
             HashAlgorithm alg = source.isRemote() && target.isRemote() ? null : BlockHashes.method(method);
-            Future<?> other = Workers.pool().submit(() -> {
+            Future<?> other = submit(() -> {
                 target.hashes(blockSize, method, alg, concurrency, cancel, (i, d) -> {
                     tgt[i] = d;
                     hashed.incrementAndGet();
@@ -288,7 +354,7 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         int workers = Math.min(concurrency, todo.size());
         List<Future<?>> futures = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
-            futures.add(Workers.pool().submit(() -> {
+            futures.add(submit(() -> {
                 byte[] buf = new byte[blockSize];
                 for (int k; (k = next.getAndIncrement()) < todo.size(); ) {
                     cancel.check();
@@ -323,13 +389,17 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         }
     }
 
+    /** Waits for {@code f} to finish, even through interrupts (which are what stops it). */
     private static void waitQuietly(Future<?> f) {
-        try {
-            f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException ignored) {
-            // the first failure is the one reported
+        while (true) {
+            try {
+                f.get();
+                return;
+            } catch (InterruptedException e) {
+                // keep waiting: the helper is unwinding
+            } catch (ExecutionException | java.util.concurrent.CancellationException ignored) {
+                return; // the first failure is the one reported
+            }
         }
     }
 

@@ -32,10 +32,12 @@ final class LocalFile implements Endpoint {
     private FileChannel reader;
     private FileChannel writer;
     private Path staged;
+    private Path commitTo;
 
     LocalFile(byte[] raw) throws FsException {
         this.raw = raw;
         this.path = RawPaths.path(raw);
+        this.commitTo = path;
     }
 
     @Override
@@ -98,8 +100,18 @@ final class LocalFile implements Endpoint {
      * the original's bytes when {@code keepContents} (delta transfer) and empty otherwise.
      */
     synchronized void stage(boolean keepContents) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        String base = path.getFileName().toString();
+        // A symlinked target: replace the file it points to, as an in-place write would, not the link.
+        try {
+            if (Files.isSymbolicLink(path)) {
+                commitTo = path.toRealPath();
+            }
+        } catch (NoSuchFileException e) {
+            commitTo = path; // a dangling link: the rename replaces the link itself
+        } catch (IOException e) {
+            throw FsException.from(e, raw);
+        }
+        Path dir = commitTo.toAbsolutePath().getParent();
+        String base = commitTo.getFileName().toString();
         Path tmp = dir.resolve("." + base + ".pyfs-delta." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             if (keepContents && size() >= 0) {
@@ -179,12 +191,12 @@ final class LocalFile implements Endpoint {
             writer = null;
             if (staged != null) {
                 try {
-                    Files.move(staged, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(staged, commitTo, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(staged, path, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(staged, commitTo, StandardCopyOption.REPLACE_EXISTING);
                 }
                 staged = null;
-                Path dir = path.toAbsolutePath().getParent();
+                Path dir = commitTo.toAbsolutePath().getParent();
                 try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
                     d.force(true);
                 } catch (IOException ignored) {

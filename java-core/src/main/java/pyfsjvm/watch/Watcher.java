@@ -107,6 +107,8 @@ public final class Watcher {
     private long now;
     private long wall;
     private boolean rootGone;
+    private int parentWd = -1;
+    private byte[] rootName;
     private boolean limitReported;
     private int watches;
 
@@ -158,6 +160,7 @@ public final class Watcher {
             if (fileName != null) {
                 listFile();
             } else {
+                watchParent();
                 scan(rootDir, false, cancel, true);
             }
         } catch (FsException | RuntimeException | Error e) {
@@ -361,8 +364,30 @@ public final class Watcher {
         movedOut.clear();
     }
 
+    /**
+     * WatchService says nothing when the watched directory itself is moved away (inotify has
+     * IN_MOVE_SELF), so its parent is watched too, for the root's name only.
+     */
+    private void watchParent() {
+        if (src.knowsDirs() || root.b.length <= 1) {
+            return;
+        }
+        try {
+            parentWd = src.add(parentOf(root).b);
+            rootName = baseName(root.b);
+        } catch (FsException e) {
+            Log.debug("watch", "cannot watch the parent of the root: " + e.getMessage());
+        }
+    }
+
     private void handle(Raw r) throws FsException {
         int mask = r.mask;
+        if (r.wd == parentWd && parentWd != -1 && byWd.get(r.wd) == null) {
+            if ((mask & (EventSource.IN_DELETE | EventSource.IN_MOVED_FROM)) != 0 && Arrays.equals(r.name, rootName)) {
+                goneRoot();
+            }
+            return;
+        }
         if ((mask & EventSource.IN_Q_OVERFLOW) != 0) {
             Dir d = byWd.get(r.wd);
             overflow(d != null && !d.gone ? d : rootDir);
