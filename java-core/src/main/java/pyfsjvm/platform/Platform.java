@@ -51,6 +51,35 @@ public interface Platform {
         }
     }
 
+    /**
+     * Reads ranges of the regular file {@code path} (following symlinks) with one open: range
+     * {@code k} is {@code lengths[k]} bytes from {@code offsets[k]}, stored one after another in
+     * {@code dst}. A range stops early at end of file. Returns the bytes read in all. For the
+     * many small reads of dedup (a file's head and tail, a small file whole), where opening a
+     * {@code FileChannel} costs more than the read; the FFM layer does open/pread/close.
+     */
+    default int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst) throws FsException {
+        int total = 0;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(RawPaths.path(path),
+                java.nio.file.StandardOpenOption.READ)) {
+            for (int k = 0; k < offsets.length; k++) {
+                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(dst, total, lengths[k]);
+                int got = 0;
+                while (bb.hasRemaining()) {
+                    int n = ch.read(bb, offsets[k] + got);
+                    if (n < 0) {
+                        break;
+                    }
+                    got += n;
+                }
+                total += got;
+            }
+        } catch (java.io.IOException e) {
+            throw FsException.from(e, path);
+        }
+        return total;
+    }
+
     /** The platform layer for this JVM. */
     static Platform get() {
         return PlatformHolder.INSTANCE;

@@ -46,6 +46,27 @@ public final class Walker {
 
         /** Called while waiting for a directory to be read (a chance to flush output). */
         default void idle() {}
+
+        /**
+         * Directory {@code d} (the root included) is read and about to be walked: its whole listing
+         * is available here, before any of its entries reach {@link #entry} (os.walk-style
+         * consumers take the directory at once and ignore {@code entry}).
+         */
+        default void enter(Dir d) {}
+
+        /**
+         * Whether to walk {@code child}, a directory the walk found, now that the walk reached it.
+         * Returning false drops it and its subtree, read ahead or not (for callers that prune
+         * late, after seeing the parent, like os.walk's in-place edits of {@code dirnames}).
+         */
+        default boolean descend(Dir child) {
+            return true;
+        }
+
+        /** Directory {@code d} could not be read (it is not walked); by default an {@link #error}. */
+        default void unreadable(Dir d) {
+            error(d.error());
+        }
     }
 
     /** Receives each directory of an unordered walk, possibly from several threads at once. */
@@ -74,6 +95,7 @@ public final class Walker {
         if (root.error != null) {
             throw root.error;
         }
+        visitor.enter(root);
         Thread[] workers = reader.startWorkers(spec.threads);
         try {
             emit(root, reader, cancel, visitor);
@@ -111,11 +133,17 @@ public final class Walker {
                 }
             }
             Dir child = d.children == null ? null : d.children[i];
+            if (child != null && !visitor.descend(child)) {
+                d.children[i] = null;
+                reader.discard(child);
+                child = null;
+            }
             if (child != null) {
                 reader.awaitOrRead(child, visitor);
                 if (child.error != null) {
-                    visitor.error(child.error);
+                    visitor.unreadable(child);
                 } else {
+                    visitor.enter(child);
                     dirs.push(child);
                     next.push(new int[] {0});
                 }
@@ -300,6 +328,49 @@ public final class Walker {
             }
         }
 
+        /**
+         * Drops a directory the visitor does not want, and everything read ahead below it: its
+         * entries go back to the read-ahead budget, its children that nobody started are never read.
+         */
+        void discard(Dir d) {
+            ArrayDeque<Dir> todo = new ArrayDeque<>();
+            todo.push(d);
+            while (!todo.isEmpty()) {
+                Dir x = todo.pop();
+                if (x.claim()) { // nobody started it: it never will be
+                    synchronized (x) {
+                        x.state.set(Dir.DONE);
+                        x.notifyAll();
+                    }
+                    continue;
+                }
+                synchronized (x) {
+                    while (!x.isDone()) {
+                        try {
+                            x.wait(10);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            cancel.cancel();
+                            return;
+                        }
+                    }
+                }
+                if (x.listing != null) {
+                    released(x.listing.count());
+                    recycle(x.listing);
+                    x.listing = null;
+                }
+                if (x.children != null) {
+                    for (Dir c : x.children) {
+                        if (c != null) {
+                            todo.push(c);
+                        }
+                    }
+                    x.children = null;
+                }
+            }
+        }
+
         /** The visitor's next directory: read it here if nobody started it, else wait for it. */
         void awaitOrRead(Dir d, Visitor visitor) {
             if (d.claim()) {
@@ -380,6 +451,9 @@ public final class Walker {
                 int[] order = java.util.Arrays.copyOf(d.order(), d.order().length + 1);
                 order[order.length - 1] = i;
                 Dir c = new Dir(d.childPath(i), childDepth, order, anc);
+                if (spec.tagger != null) {
+                    c.tag = spec.tagger.tag(d, i); // before the child is published to any reader
+                }
                 children[i] = c;
                 if (unordered != null) {
                     pending.incrementAndGet();

@@ -189,6 +189,52 @@ public final class LinuxFfmPlatform implements Platform {
         return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
     }
 
+    @Override
+    public int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst) throws FsException {
+        Libc.Scratch s = Libc.scratch();
+        MemorySegment c = s.cString(path, 0, path.length);
+        int fd;
+        try {
+            fd = (int) Libc.OPEN.invokeExact(s.capture, c, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (fd < 0) {
+            throw fail(Libc.errno(s.capture), path);
+        }
+        int total = 0;
+        try {
+            for (int k = 0; k < offsets.length; k++) {
+                int got = 0;
+                while (got < lengths[k]) {
+                    long want = Math.min(lengths[k] - got, s.data.byteSize());
+                    long n;
+                    try {
+                        n = (long) Libc.PREAD.invokeExact(s.capture, fd, s.data, want, offsets[k] + got); // (fd, buf, count, offset)
+                    } catch (Throwable t) {
+                        throw rethrow(t);
+                    }
+                    if (n < 0) {
+                        int err = Libc.errno(s.capture);
+                        if ("EINTR".equals(Libc.errnoName(err))) {
+                            continue;
+                        }
+                        throw fail(err, path);
+                    }
+                    if (n == 0) {
+                        break; // end of file
+                    }
+                    MemorySegment.copy(s.data, ValueLayout.JAVA_BYTE, 0, dst, total + got, (int) n);
+                    got += (int) n;
+                }
+                total += got;
+            }
+        } finally {
+            close(fd);
+        }
+        return total;
+    }
+
     private static int open(Libc.Scratch s, byte[] dir) throws FsException {
         MemorySegment c = s.cString(dir, 0, dir.length);
         int fd;
