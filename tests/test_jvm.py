@@ -110,8 +110,8 @@ def test_ctrl_c_cancels_a_long_walk_promptly() -> None:
 import sys, time, pyfs_jvm
 from pyfs_jvm import _jvm
 pyfs_jvm.walk_collect("/usr/share/doc")   # JVM up and warm
-print("ready", flush=True)
 try:
+    print("ready", flush=True)  # inside the try: the signal may land before the first walk starts
     while True:
         pyfs_jvm.walk_collect("/usr")
 except KeyboardInterrupt:

@@ -178,7 +178,7 @@ def _cds_args(jdk: _jdk.Jdk, jar: Path) -> list[str]:
     about two thirds of the time (import + JVM + first walk: ~0.7 s -> ~0.45 s here).
 
     The archive is keyed by JDK, jar and flags, so a rebuilt jar gets a fresh one; older ones for
-    the same JDK are removed. ``PYFS_JVM_CDS=0`` turns it off; an unwritable cache just skips it.
+    the same JDK and install are removed. ``PYFS_JVM_CDS=0`` turns it off; an unwritable cache just skips it.
     JDK 17 has no auto-created archives, so it starts without.
     """
     if jdk.feature < 19 or os.environ.get("PYFS_JVM_CDS") == "0":
@@ -195,7 +195,11 @@ def _cds_args(jdk: _jdk.Jdk, jar: Path) -> list[str]:
     import hashlib
 
     ident = f"{jdk.home}|{jdk.version}|{jar}|{st.st_size}|{st.st_mtime_ns}|{' '.join(_JVM_FLAGS)}"
-    prefix = f"jdk{jdk.version}-"
+    # One archive per (JDK, installed jar): a rebuilt jar replaces its own install's archive but
+    # never another install's (two virtualenvs or work trees would otherwise keep deleting each
+    # other's and start without one).
+    install = hashlib.sha256(f"{jdk.home}|{jar}".encode()).hexdigest()[:8]
+    prefix = f"jdk{jdk.version}-{install}-"
     name = prefix + hashlib.sha256(ident.encode()).hexdigest()[:16] + ".jsa"
     for old in cache.glob(prefix + "*.jsa"):
         if old.name != name:
