@@ -64,19 +64,28 @@ public final class FileHasher {
      */
     public byte[] hashFile(byte[] raw, int threads) throws FsException {
         try (FileChannel ch = openRegular(raw)) {
-            long size = ch.size();
-            if (algorithm.name().equals("blake3")) {
-                int t = size >= Blake3FileTree.MIN_PARALLEL ? Math.max(1, threads) : 1;
-                byte[] d = Blake3FileTree.hash(ch, size, t, cancel, raw);
-                lastSize = size;
-                return d;
-            }
-            lastSize = size;
-            return hashChannel(ch, 0, size, raw, true);
+            return hashOpen(ch, ch.size(), raw, threads);
         } catch (IOException e) {
             hasher.reset();
             throw FsException.from(e, raw);
         }
+    }
+
+    /**
+     * The digest of the first {@code size} bytes of a file opened with {@link #openRegular} (a
+     * shorter file is an error), on up to {@code threads} threads where the algorithm allows it.
+     * The caller closes {@code ch}.
+     */
+    public byte[] hashOpen(FileChannel ch, long size, byte[] raw, int threads) throws IOException {
+        byte[] d;
+        if (algorithm.name().equals("blake3")) {
+            int t = size >= Blake3FileTree.MIN_PARALLEL ? Math.max(1, threads) : 1;
+            d = Blake3FileTree.hash(ch, size, t, cancel, raw);
+        } else {
+            d = hashChannel(ch, 0, size, raw, true);
+        }
+        lastSize = size;
+        return d;
     }
 
     /** Bytes hashed by the last successful {@link #hashFile(byte[])} or {@link #hashHeadTail}. */

@@ -1,5 +1,7 @@
 package pyfsjvm.hash;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,19 +168,14 @@ public final class ParallelHasher extends Stream {
      * lone file (hash_file) gets every thread: BLAKE3 then hashes its subtrees in parallel.
      */
     private byte[] hash(FileHasher fh, byte[] raw, Columns out) throws FsException {
-        if (out.rows() > 0 && sizeOrZero(raw) >= BIG_FILE) {
-            flush(out);
-        }
-        return fh.hashFile(raw, paths.length == 1 ? fileThreads : 1);
-    }
-
-    private static long sizeOrZero(byte[] raw) {
-        try {
-            pyfsjvm.platform.Stat st = new pyfsjvm.platform.Stat();
-            pyfsjvm.platform.Platform.get().stat(raw, true, st);
-            return st.size;
-        } catch (FsException e) {
-            return 0;
+        try (FileChannel ch = FileHasher.openRegular(raw)) {
+            long size = ch.size();
+            if (out.rows() > 0 && size >= BIG_FILE) {
+                flush(out);
+            }
+            return fh.hashOpen(ch, size, raw, paths.length == 1 ? fileThreads : 1);
+        } catch (IOException e) {
+            throw FsException.from(e, raw);
         }
     }
 
