@@ -8,8 +8,9 @@ marker of which half are still being built (no package file), some versions with
 file, symlinked versions; version directories hold package.py, build.rxt and a payload
 directory). Page cache warm. Interleaved round by round, each in fresh child processes:
 
-* warm: the same process scans again (rez: repository caches cleared between runs, so it reads
-  the filesystem again; pyfs-jvm: JVM up). Best and median of the repetitions after the first.
+* warm: a long-lived process that has scanned before (--warmups untimed scans; rez: repository
+  caches cleared before every scan, so it reads the filesystem again; pyfs-jvm: JVM up and its
+  code compiled). Wall time (harness) and CPU time (user + sys of all threads).
 * cold: a fresh interpreter from ``exec`` to the result (imports, rez config / JVM start, scan),
   timed by the parent.
 
@@ -132,28 +133,64 @@ def rez_code(repo: str, uri: bool) -> str:
             f"    return n\n")
 
 
-def tools(repo: str) -> list[Tool]:
+def tools(repo: str, warmups: int) -> list[Tool]:
+    """Warm = a long-lived process: each tool first scans ``warmups`` times untimed (for pyfs-jvm:
+    JVM started, scan code JIT-compiled; for rez: modules and plugins loaded)."""
+    warm = f"for _ in range({warmups}):\n    run()\n"
+    ours = f"from pyfs_jvm.rez import scan_repo\ndef run():\n    return len(scan_repo({repo!r}))\n"
     return [
-        Tool("pyfs-jvm scan_repo", setup="from pyfs_jvm.rez import scan_repo",
-             code=f"def run():\n    return len(scan_repo({repo!r}))"),
-        Tool("rez iter_packages + uri", setup=REZ_SETUP, code=rez_code(repo, True)),
-        Tool("rez iter_packages (no uri)", setup=REZ_SETUP, code=rez_code(repo, False)),
+        Tool("pyfs-jvm scan_repo", setup=ours + warm, code=""),
+        Tool("rez iter_packages + uri", setup=REZ_SETUP + rez_code(repo, True) + warm, code=""),
+        Tool("rez iter_packages (no uri)", setup=REZ_SETUP + rez_code(repo, False) + warm, code=""),
     ]
 
 
-def cold(repo: str, rounds: int, reps: int) -> dict[str, list[float]]:
+def cold(repo: str, rounds: int, reps: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Fresh interpreters: wall time from the parent, and CPU time (user + sys, all threads)."""
+    import resource
+
     progs = {
         "pyfs-jvm scan_repo": f"from pyfs_jvm.rez import scan_repo\nprint(len(scan_repo({repo!r})))\n",
         "rez iter_packages + uri": REZ_SETUP + rez_code(repo, True) + "print(run())\n",
         "rez iter_packages (no uri)": REZ_SETUP + rez_code(repo, False) + "print(run())\n",
     }
-    out: dict[str, list[float]] = {k: [] for k in progs}
+    out: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in progs}
     for _ in range(rounds):
         for name, prog in progs.items():
             for _ in range(reps):
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t = time.perf_counter()
                 subprocess.run([sys.executable, "-c", prog], check=True, stdout=subprocess.DEVNULL)
-                out[name].append(time.perf_counter() - t)
+                out[name][0].append(time.perf_counter() - t)
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                out[name][1].append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+    return out
+
+
+_CPU_CHILD = """
+import json, resource, time
+{setup}
+{code}
+def cpu():
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime + u.ru_stime
+out = []
+for i in range({reps}):
+    c = cpu()
+    run()
+    out.append(cpu() - c)
+print(json.dumps(out))
+"""
+
+
+def warm_cpu(ts: list[Tool], reps: int) -> dict[str, list[float]]:
+    """CPU time (user + sys, every thread of the process) per warm scan: a fairer measure than
+    wall time when other work shares the machine."""
+    out = {}
+    for t in ts:
+        src = _CPU_CHILD.format(setup=t.setup, code=t.code, reps=reps)
+        p = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, check=True)
+        out[t.name] = json.loads(p.stdout.strip().splitlines()[-1])
     return out
 
 
@@ -182,8 +219,15 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--cold-reps", type=int, default=3)
+    ap.add_argument("--warmups", type=int, default=10, help="untimed scans before the warm ones")
     a = ap.parse_args()
-    repo = a.repo or f"/tmp/pyfs-bench/rez/repo-{a.families}-{a.versions}"
+    repo = os.path.abspath(a.repo or f"/tmp/pyfs-bench/rez/repo-{a.families}-{a.versions}")
+    # The child interpreters import rez; from this directory they would find this file instead.
+    os.chdir(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    # pyfs-jvm's class-data-sharing archive lives in $XDG_CACHE_HOME/pyfs-jvm/cds, one per JDK:
+    # another pyfs-jvm (another checkout or virtualenv) on the same JDK replaces it with its own,
+    # and then every start runs without it and dumps a new one at exit. Keep ours to ourselves.
+    os.environ["XDG_CACHE_HOME"] = os.path.join(os.path.dirname(repo), "cache")
     t = time.perf_counter()
     info = generate(repo, a.families, a.versions)
     print(f"repository {repo}: {info} ({time.perf_counter() - t:.1f} s to make or check)")
@@ -195,18 +239,28 @@ def main() -> None:
     rt = pyfs_jvm.runtime_info()
     print(f"pyfs-jvm on JDK {rt['jdk_version']}, platform layer {rt['platform_layer']}, {rt['workers']} workers; "
           f"{os.cpu_count()} CPUs")
-    print("\nwarm (same process, repeated):")
-    ts = tools(repo)
+    print(f"\nwarm (long-lived process: {a.warmups} untimed scans, then {a.reps} timed; "
+          f"load average {os.getloadavg()[0]:.1f}):")
+    ts = tools(repo, a.warmups)
     measure(ts, a.rounds, a.reps)
     report(ts, "pyfs-jvm scan_repo")
-    print("\ncold (fresh interpreter: start, imports, scan; wall time from the parent):")
-    cs = cold(repo, a.rounds, a.cold_reps)
-    ref = statistics.median(cs["pyfs-jvm scan_repo"])
-    for name, times in cs.items():
+    cpu = warm_cpu(ts, a.reps)
+    ref_cpu = statistics.median(cpu["pyfs-jvm scan_repo"])
+    print("\nwarm, CPU time per scan (user + sys, all threads):")
+    for name, times in cpu.items():
         med = statistics.median(times)
-        print(f"  {name:<30} best {min(times):.3f} s  median {med:.3f} s  {med / ref:6.2f}x pyfs-jvm")
+        print(f"  {name:<30} median {med:.3f} s  {med / ref_cpu:6.2f}x pyfs-jvm")
+    print("\ncold (fresh interpreter: start, imports, scan; wall time from the parent, CPU of the child):")
+    cs = cold(repo, a.rounds, a.cold_reps)
+    ref = statistics.median(cs["pyfs-jvm scan_repo"][0])
+    ref_c = statistics.median(cs["pyfs-jvm scan_repo"][1])
+    for name, (walls, cpus) in cs.items():
+        med = statistics.median(walls)
+        medc = statistics.median(cpus)
+        print(f"  {name:<30} wall best {min(walls):.3f} s median {med:.3f} s {med / ref:6.2f}x pyfs-jvm;"
+              f"  CPU median {medc:.3f} s {medc / ref_c:6.2f}x")
     base = statistics.median(_bare_python(5))
-    print(f"  (a bare 'python3 -c pass' takes {base:.3f} s here)")
+    print(f"  (a bare 'python3 -c pass' takes {base:.3f} s here; load average {os.getloadavg()[0]:.1f})")
 
 
 def _bare_python(n: int) -> list[float]:

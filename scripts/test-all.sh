@@ -25,6 +25,7 @@ fi
 debian_needs="
 b3sum b3sum                # hash tests compare digests with it
 chromium chromium          # the du treemap page is rendered headless (tests/test_cli_analysis.py)
+zstd zstd                  # pwalk report tests decompress .zst reports with it
 "
 missing=$(printf '%s\n' "$debian_needs" | awk 'NF >= 2 { print $1, $2 }' | while read -r cmd pkg; do
     command -v "$cmd" >/dev/null 2>&1 || printf '%s ' "$pkg"; done)

@@ -145,13 +145,24 @@ def test_same_file_given_twice_is_not_its_own_duplicate(tmp_path: Path) -> None:
 def test_hard_links_are_one_file(tmp_path: Path) -> None:
     (tmp_path / "a").write_bytes(b"x" * 1000)
     os.link(tmp_path / "a", tmp_path / "a_link")
-    assert pyfs_jvm.find_duplicates([str(tmp_path)]) == []  # no space to win
+    [g] = pyfs_jvm.find_duplicates([str(tmp_path)])  # reported as hard links: no space to win
+    assert (g.copies, g.wasted_bytes, len(g)) == (1, 0, 2)
+    assert g.hard_links == [g.paths] == [[str(tmp_path / "a"), str(tmp_path / "a_link")]]
+    assert g.hash_hex == pw.find_duplicates([str(tmp_path)])[0].hash_hex
     (tmp_path / "b").write_bytes(b"x" * 1000)
     [g] = pyfs_jvm.find_duplicates([str(tmp_path)])
     assert g.paths == [str(tmp_path / n) for n in ["a", "a_link", "b"]]
     assert g.hard_links == [[str(tmp_path / "a"), str(tmp_path / "a_link")]]
     assert g.copies == 2 and len(g) == 3
     assert g.wasted_bytes == 1000
+    # a hard-linked file among other sizes, and one whose size matches a different file
+    (tmp_path / "c").write_bytes(b"y" * 1000)
+    os.link(tmp_path / "c", tmp_path / "c_link")
+    (tmp_path / "big").write_bytes(b"z" * 50_000)
+    os.link(tmp_path / "big", tmp_path / "big_link")
+    result = pyfs_jvm.find_duplicates([str(tmp_path)])
+    assert [(len(x), x.copies, x.wasted_bytes) for x in result] == [(3, 2, 1000), (2, 1, 0), (2, 1, 0)]
+    assert {frozenset(x.paths) for x in result} == {frozenset(x.paths) for x in pw.find_duplicates([str(tmp_path)])}
 
 
 def test_min_size_and_empty_files(tmp_path: Path) -> None:
@@ -228,3 +239,41 @@ print(json.dumps({{"groups": [g.paths for g in groups],
     out = run_python(code, unprivileged=True)
     assert out["groups"] == [[str(tmp_path / "a"), str(tmp_path / "b")]]
     assert out["errors"] == [["HashError", True, str(tmp_path / "c")]]
+
+
+@pytest.mark.parametrize("call", ["find_duplicates([root])", "snapshot(root)"])
+def test_ctrl_c_cancels_promptly(tmp_path: Path, call: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    block = os.urandom(1 << 20)
+    for k in range(48):
+        (tmp_path / f"dup{k}").write_bytes(block * 2)  # 96 MiB of duplicates: seconds of hashing
+    code = f"""
+import time, pyfs_jvm
+from pyfs_jvm import *
+root = {str(tmp_path)!r}
+pyfs_jvm.find_duplicates([root], min_size=1 << 30)   # JVM up
+try:
+    print("ready", flush=True)
+    while True:
+        {call}
+except KeyboardInterrupt:
+    t = time.monotonic()
+    print(f"interrupted {{t!r}}", flush=True)
+    # the cancelled work has unwound: the next call runs normally
+    print(len(pyfs_jvm.find_duplicates([root], min_size=1 << 30)), flush=True)
+"""
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert p.stdout is not None and p.stderr is not None
+    assert p.stdout.readline().strip() == "ready"
+    sent = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    line = p.stdout.readline().split()
+    after = p.stdout.readline().strip()
+    p.wait(timeout=60)
+    assert line and line[0] == "interrupted", p.stderr.read()
+    assert float(line[1]) - sent < 0.5
+    assert after == "0"

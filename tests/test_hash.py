@@ -24,7 +24,8 @@ GIB = 1 << 30
 # every length where BLAKE3's block (64 B), chunk (1 KiB) and tree structure changes, and the
 # reference's 4 MiB mmap threshold
 BOUNDARY_SIZES = [0, 1, 63, 64, 65, 1023, 1024, 1025, 2048, 2049, 3072, 4096, 8191, 8193, 16384,
-                  16385, 65537, MIB - 1, MIB, MIB + 1, 4 * MIB, 4 * MIB + 1, 5_000_000]
+                  16385, 65537, MIB - 1, MIB, MIB + 1, 2 * MIB, 2 * MIB + 1, 4 * MIB, 4 * MIB + 1, 5_000_000,
+                  8 * MIB, 9 * MIB + 3]  # 2 MiB: the tree-parallel segment; 8 MiB: where it starts
 
 
 def b3sum(*paths: Path | str, extra: tuple[str, ...] = ()) -> list[str]:
@@ -69,6 +70,8 @@ def test_blake3_equals_the_blake3_package_and_b3sum_at_every_boundary(
     got = pyfs_jvm.hash_files([str(p) for p in paths])
     assert [r.hash_hex for r in got] == expected
     assert [r.file_size for r in got] == BOUNDARY_SIZES
+    for workers in (1, 3):  # a lone file is hashed tree-parallel on every worker
+        assert pyfs_jvm.hash_files([paths[-1]], max_workers=workers)[0].hash_hex == expected[-1]
 
 
 @pytest.mark.parametrize("algorithm", ["sha256", "sha1", "sha224", "sha384", "sha512", "md5", "sha3-256",
@@ -267,3 +270,99 @@ def test_bad_arguments(tree: Path) -> None:
     with pytest.raises(TypeError):
         pyfs_jvm.hash_file(3)  # type: ignore[arg-type]
     assert pyfs_jvm.hash_files([f], max_workers=0)[0].file_size == 5
+
+
+# ------------------------------------------------------------------ streaming hasher
+
+
+@pytest.mark.parametrize("algorithm", ["blake3", "sha256", "md5"])
+def test_new_hasher_streams_like_hashlib(algorithm: str) -> None:
+    from pyfs_jvm._hash import new_hasher
+
+    data = os.urandom(3 * MIB + 17)
+    h = new_hasher(algorithm)
+    for i in range(0, len(data), 100_003):
+        h.update(data[i:i + 100_003])
+    ref = blake3.blake3(data) if algorithm == "blake3" else hashlib.new(algorithm, data)
+    assert h.hexdigest() == ref.hexdigest() and h.digest_size == ref.digest_size
+
+
+# ------------------------------------------------------------------ command line
+
+
+def cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "pyfs_jvm", "hash", *args], capture_output=True, input=stdin,
+                          cwd=cwd, timeout=120)
+
+
+def tool(cmd: list[str], cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(cmd, capture_output=True, cwd=cwd, input=stdin, timeout=120)
+
+
+@pytest.fixture
+def sums_dir(tmp_path: Path) -> Path:
+    for name, data in [(b"plain", b"a"), (b"new\nline", b"b"), (b"back\\slash", b"c"), (b"bad\xffname", b"d"),
+                       (b"big", os.urandom(9 * MIB + 5)), (b"empty", b"")]:
+        with open(os.fsencode(str(tmp_path)) + b"/" + name, "wb") as f:
+            f.write(data)
+    (tmp_path / "dir").mkdir()
+    return tmp_path
+
+
+NAMES = ["plain", "new\nline", "back\\slash", os.fsdecode(b"bad\xffname"), "big", "empty"]
+
+
+@pytest.mark.parametrize("ours,theirs", [([], ["b3sum"]), (["-a", "sha256"], ["sha256sum"])])
+def test_cli_output_is_byte_identical_to_b3sum_and_sha256sum(sums_dir: Path, ours: list[str],
+                                                              theirs: list[str]) -> None:
+    names = [os.fsencode(n) for n in NAMES]
+    mine = subprocess.run([sys.executable, "-m", "pyfs_jvm", "hash", *ours, *map(os.fsdecode, names)],
+                          capture_output=True, cwd=sums_dir, timeout=120)
+    ref = tool([*theirs, *map(os.fsdecode, names)], sums_dir)
+    assert mine.returncode == ref.returncode == 0, mine.stderr
+    if theirs == ["b3sum"]:  # b3sum prints names lossily (U+FFFD); we print the bytes, as sha256sum does
+        assert mine.stdout.decode(errors="replace") == ref.stdout.decode()
+    else:
+        assert mine.stdout == ref.stdout
+
+
+def test_cli_reports_unreadable_files_and_goes_on(sums_dir: Path) -> None:
+    p = cli("plain", "missing", "dir", "empty", cwd=sums_dir)
+    ref = tool(["b3sum", "plain", "missing", "dir", "empty"], sums_dir)
+    assert p.returncode == ref.returncode == 1
+    assert p.stdout == ref.stdout
+    assert p.stderr.decode().splitlines() == ["pyfs-jvm: missing: No such file or directory",
+                                              "pyfs-jvm: dir: Is a directory"]
+
+
+def test_cli_stdin(sums_dir: Path) -> None:
+    data = os.urandom(300_000)
+    assert cli(stdin=data).stdout == tool(["b3sum"], sums_dir, stdin=data).stdout
+    assert cli("-a", "sha256", "-", stdin=data).stdout == tool(["sha256sum", "-"], sums_dir, stdin=data).stdout
+
+
+@pytest.mark.parametrize("flags", [[], ["--quiet", "--strict"], ["--status", "--ignore-missing"]])
+def test_cli_check_behaves_like_sha256sum_check(sums_dir: Path, flags: list[str]) -> None:
+    listing = tool(["sha256sum", *NAMES], sums_dir).stdout
+    listing += b"this line is not a checksum\n"
+    listing += b"0" * 64 + b"  missing\n"
+    (sums_dir / "SUMS").write_bytes(listing)
+    (sums_dir / "plain").write_bytes(b"changed")
+    mine = cli("-a", "sha256", "--check", *flags, "SUMS", cwd=sums_dir)
+    ref = tool(["sha256sum", "--check", *flags, "SUMS"], sums_dir)
+    assert mine.returncode == ref.returncode
+    assert mine.stdout == ref.stdout
+    assert mine.stderr.replace(b"pyfs-jvm:", b"sha256sum:") == ref.stderr.replace(b"SUMS: ", b"")
+
+
+def test_cli_check_accepts_b3sum_lists(sums_dir: Path) -> None:
+    names = [n for n in NAMES if n.isprintable() or "\n" in n]  # b3sum cannot list non-UTF-8 names
+    (sums_dir / "B3SUMS").write_bytes(tool(["b3sum", *names], sums_dir).stdout)
+    p = cli("-c", "B3SUMS", cwd=sums_dir)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == tool(["b3sum", "-c", "B3SUMS"], sums_dir).stdout
+
+
+def test_cli_unknown_algorithm_is_an_argument_error(sums_dir: Path) -> None:
+    p = cli("-a", "crc32", "plain", cwd=sums_dir)
+    assert p.returncode == 2 and b'unknown algorithm "crc32"' in p.stderr

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -208,12 +209,30 @@ def test_search_iter_streams_and_stops_early(tmp_path: Path) -> None:
     assert first.path == str(tmp_path / "d00" / "f00.txt")
     it.close()
     assert list(it) == []
-    # leaving a with-block stops the workers: the JVM's search threads go away
-    with pyfs_jvm.search_iter(tmp_path, "needle") as it2:
-        for _ in it2:
-            break
     paths = [r.path for r in pyfs_jvm.search_iter(tmp_path, "needle")]
     assert paths == sorted(paths) and len(paths) == 30 * 14
+
+
+def test_leaving_search_iter_stops_the_java_threads(tmp_path: Path) -> None:
+    # each file's result is one batch; the stream holds four, so the workers must wait for us
+    for i in range(12):
+        (tmp_path / f"f{i:02d}.txt").write_text("needle\n" * 5000)
+    with pyfs_jvm.search_iter(tmp_path, "needle", max_workers=2) as it:
+        for r in it:
+            assert len(r) == 5000
+            assert _search_threads() >= 1  # held by backpressure, not finished
+            break
+    deadline = time.monotonic() + 30
+    while _search_threads() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _search_threads() == 0
+
+
+def _search_threads() -> int:
+    from pyfs_jvm import _jvm
+
+    threads = _jvm.jclass("java.lang.Thread").getAllStackTraces().keySet()
+    return sum(1 for t in threads if str(t.getName()) == "pyfs-jvm-search" and t.isAlive())
 
 
 def test_search_iter_does_not_hold_the_gil(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 import pyfs_jvm
 from pyfs_jvm.errors import HashError, SyncError
 from pyfs_jvm.types import SyncProgress, SyncResult
-from transfer_helpers import make_tree, snapshot, temp_files
+from transfer_helpers import make_tree, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
 
 pw = pytest.importorskip("pyfs_watcher")
 
@@ -252,3 +252,15 @@ def test_result_types_are_read_only(src: Path, tmp_path: Path) -> None:
         r.copied = []  # type: ignore[misc]
     r.copied.clear()
     assert r.copied
+
+
+def test_a_full_disk_is_a_per_file_error_with_no_partial_file(tmp_path: Path, small_fs: Path) -> None:
+    s = tmp_path / "s"
+    s.mkdir()
+    (s / "a_small").write_bytes(b"x" * 1000)
+    (s / "big").write_bytes(os.urandom(2 << 20))
+    r = pyfs_jvm.sync(str(s), str(small_fs / "t"), max_workers=1)
+    assert r.copied == ["a_small"]
+    assert [(e.path, e.message, e.errno) for e in r.errors] == \
+           [("big", "No space left on device (os error 28)", 28)]
+    assert sorted(os.listdir(small_fs / "t")) == ["a_small"]

@@ -278,10 +278,9 @@ def test_path_of_wrong_type() -> None:
 def test_errors_are_one_hierarchy() -> None:
     from pyfs_jvm import errors
 
-    # pyfs-watcher's hierarchy first, in its order; then pyfs-jvm's own families (rez, delta)
-    assert errors.__all__[:11] == ["FsWatcherError", "WalkError", "HashError", "CopyError", "WatchError",
-                                   "SearchError", "DirDiffError", "SyncError", "SnapshotError",
-                                   "DiskUsageError", "RenameError"]
+    assert errors.__all__ == ["FsWatcherError", "WalkError", "HashError", "CopyError", "WatchError",
+                              "SearchError", "DirDiffError", "SyncError", "SnapshotError", "DiskUsageError",
+                              "RenameError"]
     for name in errors.__all__[1:]:
         assert issubclass(getattr(errors, name), FsWatcherError)
     assert not issubclass(FsWatcherError, OSError)

@@ -105,7 +105,7 @@ def test_exports_match_the_reference() -> None:
 # ---------------------------------------------------------------------------------- vs the reference
 
 
-def _both(root: Path, ops: Callable[[], None], sentinel: str, debounce: int = 150) -> tuple[set[Any], set[Any]]:
+def _both(root: Path, ops: Callable[[], None], sentinel: str, debounce: int = 300) -> tuple[set[Any], set[Any]]:
     """Run ``ops`` under both watchers at once; then touch ``sentinel`` and collect until both saw it."""
     ours = FileWatcher(str(root), debounce_ms=debounce)
     theirs = pw.FileWatcher(str(root), debounce_ms=debounce)
@@ -288,17 +288,51 @@ def test_a_single_file_can_be_watched(root: Path) -> None:
         assert rel(collect(w, seen("keep.txt", root, "deleted")), root) == {("keep.txt", "deleted")}
 
 
-def test_deleting_the_root_reports_it_and_ends_iteration(root: Path) -> None:
+@pytest.mark.parametrize("how", ["rmtree", "rename"])
+def test_losing_the_root_reports_it_and_ends_iteration(root: Path, how: str) -> None:
     w = FileWatcher(str(root), debounce_ms=30)
     w.start()
-    shutil.rmtree(root)
+    if how == "rmtree":
+        shutil.rmtree(root)
+    else:  # replaced: moved away and a new directory made under the same name
+        os.rename(root, root.parent / "elsewhere")
+        root.mkdir()
+        (root / "in-the-new-one").write_text("x")
     batches = list(w)  # ends by itself
     flat = [c for b in batches for c in b]
     assert (str(root), "deleted") in {(c.path, c.change_type) for c in flat}
     assert not w.running
-    with pytest.raises(WatchError, match="failed to watch") as ei:
-        w.start()
-    assert isinstance(ei.value, FileNotFoundError)
+    if how == "rmtree":
+        with pytest.raises(WatchError, match="failed to watch") as ei:
+            w.start()
+        assert isinstance(ei.value, FileNotFoundError)
+    else:
+        assert not any("in-the-new-one" in c.path for c in flat)
+        w.start()  # watches the new directory
+        (root / "later").write_text("x")
+        assert rel(collect(w, seen("later", root)), root) == {("later", "created")}
+        w.stop()
+
+
+def test_a_directory_renamed_inside_the_tree_reports_its_new_paths(root: Path) -> None:
+    (root / "a" / "b").mkdir(parents=True)
+    with FileWatcher(str(root), debounce_ms=30) as w:
+        os.rename(root / "a", root / "z")
+        collect(w, seen("z", root))
+        (root / "z" / "b" / "f").write_text("x")
+        got = collect(w, seen("z/b/f", root))
+    assert rel(got, root) == {("z/b/f", "created")}
+
+
+def test_names_that_are_not_utf8_round_trip(root: Path) -> None:
+    raw = os.fsencode(str(root)) + b"/bad\xff\xfename"
+    with FileWatcher(str(root), debounce_ms=30) as w:
+        with open(raw, "wb") as f:
+            f.write(b"x")
+        want = os.fsdecode(raw)
+        got = collect(w, lambda g: any(c.path == want for c in g))
+    c = next(c for c in got if c.path == want)
+    assert c.change_type == "created" and os.path.exists(c.path)
 
 
 def test_watcher_restarts_after_stop(root: Path) -> None:
@@ -394,7 +428,22 @@ def test_watch_limit_is_a_clear_error(root: Path) -> None:
     assert "fs.inotify.max_user_watches" in str(e) and "sysctl" in str(e)
     assert not w.running
     w.start()  # usable again once the limit allows it
-    w.stop()
+    try:
+        old = _sysctl("max_user_watches")
+        try:  # now a burst of new directories meets the limit while running
+            _sysctl("max_user_watches", _inotify_watches_in_use() + 2)
+            for i in range(10):
+                (root / "late" / str(i)).mkdir(parents=True)
+            with pytest.raises(WatchError) as ek:
+                collect(w, lambda g: False)
+        finally:
+            _sysctl("max_user_watches", old)
+        assert ek.value.errno == errno.ENOSPC and "max_user_watches" in str(ek.value)
+        assert w.running  # the rest goes on being watched
+        (root / "still").write_text("x")
+        collect(w, seen("still", root))
+    finally:
+        w.stop()
 
 
 # ---------------------------------------------------------------------------------- asyncio
@@ -507,3 +556,59 @@ def test_cli_bad_path_is_a_clear_error(tmp_path: Path) -> None:
     p = _cli(str(tmp_path / "missing"))
     out, err = p.communicate(timeout=60)
     assert p.returncode == 2 and b"path does not exist" in err and b"Traceback" not in err
+
+
+# ---------------------------------------------------------------------------------- no leftovers
+
+
+def _watch_threads() -> int:
+    from pyfs_jvm import _jvm
+
+    thread = _jvm.jclass("java.lang.Thread")
+    return sum(1 for t in thread.getAllStackTraces().keySet() if str(t.getName()).startswith("pyfs-jvm-watch"))
+
+
+def _no_watch_threads_left(base: int) -> None:
+    _wait_for(lambda: _watch_threads() <= base, "watcher threads still running")
+
+
+def test_every_way_out_stops_the_java_side(root: Path) -> None:
+    base = _watch_threads()
+    w = FileWatcher(str(root))
+    w.start()
+    assert _watch_threads() == base + 1
+    w.stop()
+    _no_watch_threads_left(base)
+
+    FileWatcher(str(root)).start()  # dropped at once: garbage collection stops it
+    import gc
+
+    gc.collect()
+    _no_watch_threads_left(base)
+
+    async def leave_the_loop() -> None:
+        i = 0
+        async for _ in async_watch(root, debounce_ms=10):
+            break  # the iterator is dropped here
+        else:
+            raise AssertionError
+
+    async def with_news() -> None:
+        task = asyncio.create_task(leave_the_loop())
+        i = 0
+        while not task.done():
+            (root / f"b{i}").write_text("x")
+            i += 1
+            await asyncio.wait({task}, timeout=0.05)
+        task.result()
+
+    asyncio.run(with_news())
+    _no_watch_threads_left(base)
+
+
+def test_non_recursive_reports_only_direct_entries(root: Path) -> None:
+    with FileWatcher(str(root), recursive=False, debounce_ms=30) as w:
+        (root / "sub" / "deep.txt").write_text("x")
+        (root / "top.txt").write_text("x")
+        got = collect(w, seen("top.txt", root))
+    assert rel(got, root) == {("top.txt", "created")}

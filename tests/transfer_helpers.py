@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 
 def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
@@ -52,3 +56,15 @@ def make_tree(root: Path) -> Path:
     (root / "sub" / "exec.sh").chmod(0o750)
     os.utime(root / "a.txt", ns=(1_500_000_000_123_456_789, 1_600_000_000_987_654_321))
     return root
+
+
+@pytest.fixture
+def small_fs(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MiB tmpfs of our own (a disk that fills up). Needs root, as CI has."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], check=True)
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)

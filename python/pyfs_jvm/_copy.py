@@ -210,7 +210,7 @@ def copy_files(sources: Sequence[PathArg], destination: PathArg, *, overwrite: b
                preserve_metadata: bool = True,
                progress_callback: Callable[[CopyProgress], object] | None = None,
                callback_interval_ms: int = 100, follow_symlinks: bool = False, fsync: bool = False,
-               max_workers: int | None = None) -> list[str]:
+               max_workers: int | None = None, dry_run: bool = False) -> list[str]:
     """Copy files and directory trees into ``destination``; returns the destination paths.
 
     A directory source is copied to ``destination/<its name>/...``; a file source to
@@ -225,6 +225,7 @@ def copy_files(sources: Sequence[PathArg], destination: PathArg, *, overwrite: b
     follow_symlinks: copy what symlinks point to instead of the links.
     fsync: flush each file (and its directory) to disk before reporting it done.
     max_workers: files copied at once (default: 2x the configured workers, at least 4).
+    dry_run: plan and check everything (conflicts included), write nothing, return the paths.
 
     Returns one path per copied file or symlink (directories are not listed), in plan order:
     sources in the order given, each directory depth-first with names sorted.
@@ -239,6 +240,7 @@ def copy_files(sources: Sequence[PathArg], destination: PathArg, *, overwrite: b
     keep = _args.flag(preserve_metadata, "preserve_metadata")
     follow = _args.flag(follow_symlinks, "follow_symlinks")
     sync = _args.flag(fsync, "fsync")
+    dry = _args.flag(dry_run, "dry_run")
     interval = _args.uint(callback_interval_ms, "callback_interval_ms")
     workers = _args.uint(max_workers, "max_workers", allow_none=True)
     cb = _args.callback(progress_callback, "progress_callback")
@@ -246,14 +248,14 @@ def copy_files(sources: Sequence[PathArg], destination: PathArg, *, overwrite: b
     _check_not_into_itself(srcs, _targets(srcs, dest, nest_dirs=True))
     api: type[CopyApi] = _jvm.jclass("pyfsjvm.copy.CopyApi")
     reporter = _Reporter(cb, interval or 0)
-    return _run(api.copy, (_java_paths([r for _, r in srcs]), dest, ow, keep, follow, sync, workers or 0),
-                reporter, dest_text)
+    return _run(api.copy, (_java_paths([r for _, r in srcs]), dest, ow, keep, follow, sync, workers or 0,
+                                  dry), reporter, dest_text)
 
 
 def move_files(sources: Sequence[PathArg], destination: PathArg, *, overwrite: bool = False,
                progress_callback: Callable[[CopyProgress], object] | None = None,
                callback_interval_ms: int = 100, verify: bool = False, fsync: bool = False,
-               max_workers: int | None = None) -> list[str]:
+               max_workers: int | None = None, dry_run: bool = False) -> list[str]:
     """Move files and directories; returns one destination path per source.
 
     Each source goes to ``destination/<its name>`` if ``destination`` is a directory (or there are
@@ -265,6 +267,9 @@ def move_files(sources: Sequence[PathArg], destination: PathArg, *, overwrite: b
 
     progress_callback: ``CopyProgress`` while copying across devices (at most every
         ``callback_interval_ms``), and once at the end.
+    verify: also compare BLAKE3 digests of a cross-device copy before deleting the source.
+    fsync: flush copied files to disk before the source is deleted.
+    dry_run: check everything, move nothing, return the destinations.
 
     Raises CopyError: ``source does not exist: "<p>"``, ``destination already exists: "<p>"
     (use overwrite=True)`` (all checked before anything moves), ``failed to move "<src>" to
@@ -275,6 +280,7 @@ def move_files(sources: Sequence[PathArg], destination: PathArg, *, overwrite: b
     ow = _args.flag(overwrite, "overwrite")
     check = _args.flag(verify, "verify")
     sync = _args.flag(fsync, "fsync")
+    dry = _args.flag(dry_run, "dry_run")
     interval = _args.uint(callback_interval_ms, "callback_interval_ms")
     workers = _args.uint(max_workers, "max_workers", allow_none=True)
     cb = _args.callback(progress_callback, "progress_callback")
@@ -282,5 +288,5 @@ def move_files(sources: Sequence[PathArg], destination: PathArg, *, overwrite: b
     _check_not_into_itself(srcs, _targets(srcs, dest, nest_dirs=False))
     api: type[CopyApi] = _jvm.jclass("pyfsjvm.copy.CopyApi")
     reporter = _Reporter(cb, interval or 0)
-    return _run(api.move, (_java_paths([r for _, r in srcs]), dest, ow, check, sync, workers or 0), reporter,
+    return _run(api.move, (_java_paths([r for _, r in srcs]), dest, ow, check, sync, workers or 0, dry), reporter,
                 dest_text, srcs)

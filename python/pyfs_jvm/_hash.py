@@ -38,7 +38,7 @@ from .errors import HashError, argument_error, domain_error, os_error
 if TYPE_CHECKING:
     from pyfsjvm.hash import HashApi  # stubs/pyfsjvm: the Java surface we call
 
-__all__ = ["hash_file", "hash_files", "HashResult", "HashResults", "algorithms"]
+__all__ = ["hash_file", "hash_files", "HashResult", "HashResults", "algorithms", "new_hasher", "Hasher"]
 
 _log = logging.getLogger("pyfs_jvm.hash")
 
@@ -195,6 +195,42 @@ def _run(paths: list[tuple[str, bytes]], algorithm: str, buffer: int, workers: i
             yield rows
     finally:
         reader.close()
+
+
+# ---------------------------------------------------------------- streaming
+
+
+class Hasher:
+    """A running hash computed in Java, with hashlib's interface (``update``, ``digest``,
+    ``hexdigest``, ``digest_size``, ``name``). Feed it large blocks: each ``update`` crosses into
+    Java once (BLAKE3 fills its SIMD lanes from blocks of 16 KiB and more)."""
+
+    def __init__(self, algorithm: str) -> None:
+        self.name = check_algorithm(algorithm)
+        api: type[HashApi] = _jvm.jclass("pyfsjvm.hash.HashApi")
+        self._h = api.newHasher(self.name)
+        self.digest_size: int = int(self._h.digestLength())
+        self._done: bytes | None = None
+
+    def update(self, data: bytes | bytearray | memoryview) -> None:
+        if self._done is not None:
+            raise ValueError("update() after digest()")
+        b = bytes(data)
+        if b:
+            self._h.update(b, 0, len(b))
+
+    def digest(self) -> bytes:
+        if self._done is None:
+            self._done = bytes(self._h.digest())
+        return self._done
+
+    def hexdigest(self) -> str:
+        return self.digest().hex()
+
+
+def new_hasher(algorithm: str = "blake3") -> Hasher:
+    """A streaming :class:`Hasher` for ``algorithm`` (any of :func:`algorithms`)."""
+    return Hasher(algorithm)
 
 
 # ---------------------------------------------------------------- public API

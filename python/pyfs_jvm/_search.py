@@ -271,7 +271,8 @@ class SearchIter(Iterator[SearchResult]):
         return results
 
     def close(self) -> None:
-        """Stop the search now (also done when the iterator is dropped)."""
+        """Stop the search now (also done when the iterator is dropped); iteration ends."""
+        self._pending = iter(())
         self._reader.close()
 
     def __enter__(self) -> SearchIter:

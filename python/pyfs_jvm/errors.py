@@ -32,9 +32,9 @@ __all__ = [
     "SnapshotError",
     "DiskUsageError",
     "RenameError",
-    "RezScanError",
-    "DeltaError",
 ]
+# pyfs-jvm's own families (RezScanError, DeltaError) are defined here to keep one hierarchy but
+# left out of __all__, which stays pyfs-watcher's; pyfs_jvm.rez and pyfs_jvm.delta export them.
 
 
 class FsWatcherError(Exception):

@@ -26,7 +26,6 @@ repositories; it needs rez installed.
 
 from __future__ import annotations
 
-import ast
 import logging
 import os
 import re
@@ -411,6 +410,8 @@ def _load_yaml(path: str, text: bytes) -> Any:
 def _static_py_versions(path: str, text: bytes) -> Any:
     """``versions`` of a combined ``.py`` family, read without executing it: the literal value of
     its last top-level assignment. None when the name is never assigned."""
+    import ast  # only for combined .py families (rare): not at import time
+
     try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as e:
@@ -418,8 +419,8 @@ def _static_py_versions(path: str, text: bytes) -> Any:
     value: Any = None
     found = False
     for node in tree.body:
-        targets: list[ast.expr] = []
-        expr: ast.expr | None = None
+        targets: list[Any] = []
+        expr: Any = None
         if isinstance(node, ast.Assign):
             targets, expr = node.targets, node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:

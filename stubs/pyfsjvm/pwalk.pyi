@@ -1,4 +1,4 @@
-from .bridge import Stream
+from .bridge import Stream, Task
 
 class TreeStream(Stream):
     DIR: int
@@ -12,3 +12,11 @@ class TreeStream(Stream):
 class PwalkApi:
     @staticmethod
     def openTree(root: bytes, follow: bool, skipSnapshots: bool, threads: int, maxBatch: int) -> TreeStream: ...
+    @staticmethod
+    def startReport(root: bytes, output: bytes, compress: str, level: int, format: int, header: bool,
+                    skipSnapshots: bool, threads: int) -> ReportTask: ...
+
+class ReportTask(Task):
+    PWALK: int
+    DEY: int
+    def progress(self) -> list[int]: ...

@@ -22,9 +22,11 @@ public final class CopyTask extends Transfer {
     private final boolean follow;
     private final boolean fsync;
     private final int workers;
+    private final boolean dryRun;
 
     CopyTask(byte[][] sources, byte[] destination, boolean overwrite, boolean preserve, boolean follow,
-             boolean fsync, int workers) {
+             boolean fsync, int workers, boolean dryRun) {
+        this.dryRun = dryRun;
         this.sources = sources;
         this.destination = destination;
         this.overwrite = overwrite;
@@ -37,6 +39,7 @@ public final class CopyTask extends Transfer {
     @Override
     protected byte[] compute() throws FsException {
         Planner planner = new Planner(overwrite, follow, cancel);
+        planner.singleSource = sources.length == 1;
         boolean destIsDir = sources.length > 1 || planner.isDir(destination);
         for (byte[] src : sources) {
             byte[] name = PathBytes.basename(src);
@@ -48,16 +51,23 @@ public final class CopyTask extends Transfer {
         totalBytes = plan.totalBytes;
         totalFiles = plan.totalFiles;
         planned = true;
+        if (dryRun) {
+            return pack(results(plan)); // planned and checked; nothing written
+        }
         CopyEngine e = new CopyEngine(plan, overwrite, preserve, fsync, workers, cancel, bytes, filesDone);
         engine = e;
         e.run();
+        return pack(results(plan));
+    }
+
+    private static List<byte[]> results(Plan plan) {
         List<byte[]> out = new ArrayList<>(plan.totalFiles);
         for (int i = 0; i < plan.count; i++) {
             if (plan.kind[i] != Plan.DIR) {
                 out.add(plan.dst[i]);
             }
         }
-        return pack(out);
+        return out;
     }
 
     static boolean isSymlink(byte[] p) {

@@ -41,10 +41,13 @@ public final class MoveTask extends Transfer {
     private final boolean verify;
     private final boolean fsync;
     private final int workers;
+    private final boolean dryRun;
     /** Index of the source whose rename failed (other than EXDEV), or -1: Python words that error. */
     private volatile int failedSource = -1;
 
-    MoveTask(byte[][] sources, byte[] destination, boolean overwrite, boolean verify, boolean fsync, int workers) {
+    MoveTask(byte[][] sources, byte[] destination, boolean overwrite, boolean verify, boolean fsync, int workers,
+             boolean dryRun) {
+        this.dryRun = dryRun;
         this.sources = sources;
         this.destination = destination;
         this.overwrite = overwrite;
@@ -86,6 +89,9 @@ public final class MoveTask extends Transfer {
         }
         planned = true;
         totalFiles = sources.length;
+        if (dryRun) {
+            return pack(Arrays.asList(targets));
+        }
         List<byte[]> out = new ArrayList<>();
         for (int k = 0; k < sources.length; k++) {
             cancel.check();
@@ -129,6 +135,7 @@ public final class MoveTask extends Transfer {
     /** Copy, verify, and only then delete the source; on any failure take the copy back. */
     private void moveAcrossDevices(byte[] src, byte[] dst) throws FsException {
         Planner planner = new Planner(overwrite, false, cancel);
+        planner.singleSource = true;
         planner.addSource(src, dst);
         Plan plan = planner.plan;
         totalBytes += plan.totalBytes;

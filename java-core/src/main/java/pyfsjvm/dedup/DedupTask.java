@@ -13,10 +13,15 @@ import pyfsjvm.platform.FileType;
 import pyfsjvm.platform.Platform;
 import pyfsjvm.platform.RawPaths;
 import pyfsjvm.platform.Stat;
-import pyfsjvm.walk.EntryTable;
+import pyfsjvm.platform.DirListing;
+import pyfsjvm.walk.Dir;
 import pyfsjvm.walk.WalkSpec;
+import pyfsjvm.walk.Walker;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,15 +39,18 @@ import java.util.Set;
  *   <li>collect regular files from the inputs with the shared walker (hidden files included);
  *       the same directory entry reached twice (overlapping inputs, a symlink given as input) is
  *       kept once;</li>
- *   <li>group by size; a size group needs two distinct inodes (hard links are one file);</li>
- *   <li>partial hash: the first and last {@code partialSize} bytes (the whole file when it is
- *       at most twice that, which is then its full hash);</li>
- *   <li>full hash of the files still grouped.</li>
+ *   <li>group by size; a size group needs two distinct inodes to be compared (hard links are
+ *       one file; an inode with several paths and no copies is reported as a group of one file,
+ *       with nothing wasted);</li>
+ *   <li>partial: the first and last {@code partialSize} bytes, compared as bytes (the whole file
+ *       when it is at most twice that: such files are then known duplicates, and their digest is
+ *       computed once per group);</li>
+ *   <li>full hash of the larger files still grouped.</li>
  * </ol>
  *
- * Each hashing stage runs in parallel over one representative path per inode, in (dev, inode)
- * order so reads follow the disk layout as far as the file system allocates inodes in order.
- * A file whose size or mtime changed between the walk and its hash is left out and reported.
+ * Each stage runs in parallel, reading one representative path per inode, in (dev, inode) order
+ * so reads follow the disk layout as far as the file system allocates inodes in order. A file
+ * whose size, mtime or inode changed between the walk and the end is left out and reported.
  * Progress events are pyfs-watcher's seven calls (stage indices: {@link #STAGES}).
  */
 public final class DedupTask extends Task<byte[][]> {
@@ -56,19 +64,25 @@ public final class DedupTask extends Task<byte[][]> {
     private final long minSize;
     private final HashAlgorithm algorithm;
     private final long partialSize;
+    /** Threads for hashing (CPU-bound) and for the small reads of the partial stage (I/O-bound). */
     private final int threads;
+    private final int ioThreads;
     private final ProgressQueue progress = new ProgressQueue();
     private final List<FsException> errors = Collections.synchronizedList(new ArrayList<>());
 
     DedupTask(byte[][] inputs, boolean recursive, long minSize, HashAlgorithm algorithm, long partialSize,
-              int threads) {
+              int threads, int ioThreads) {
         this.inputs = inputs;
         this.recursive = recursive;
         this.minSize = minSize;
         this.algorithm = algorithm;
         this.partialSize = Math.max(1, partialSize);
         this.threads = Math.max(1, threads);
+        this.ioThreads = Math.max(1, ioThreads);
     }
+
+    /** Runs after the files are collected, before they are compared (tests change files here). */
+    Runnable afterCollect = () -> { };
 
     /** Progress events queued since the last call (see {@link ProgressQueue#drain}). */
     public long[] drainProgress() {
@@ -90,6 +104,7 @@ public final class DedupTask extends Task<byte[][]> {
     protected byte[][] compute() throws Exception {
         post(0, 0, 0);
         FileList files = collect();
+        afterCollect.run();
         cancel.check();
         dropSameEntries(files);
 
@@ -99,43 +114,57 @@ public final class DedupTask extends Task<byte[][]> {
         post(1, candidates, files.count);
 
         // One unit per inode: units[u] = the rows (paths) of that inode, row 0 the representative.
+        // Size groups of two or more inodes go through the stages; an inode with several paths
+        // (hard links) is reported as such even when nothing else has its contents.
         List<int[]> units = new ArrayList<>();
+        List<int[]> unitsBySize = new ArrayList<>();
+        List<Integer> linked = new ArrayList<>();
         for (int[] g : bySize) {
-            units.addAll(inodes(files, g));
+            List<int[]> us = inodes(files, g);
+            int[] ids = new int[us.size()];
+            for (int k = 0; k < ids.length; k++) {
+                ids[k] = units.size();
+                if (us.get(k).length > 1) {
+                    linked.add(units.size());
+                }
+                units.add(us.get(k));
+            }
+            if (ids.length > 1) {
+                unitsBySize.add(ids);
+            }
         }
         post(2, 0, candidates);
-        byte[][] partial = new byte[units.size()][];
-        boolean[] complete = new boolean[units.size()];
-        hashStage(files, units, partial, complete, true);
-        List<int[]> groups = regroup(files, units, partial);
-        int partialCount = countUnitPaths(units, groups);
+        byte[][] full = new byte[units.size()][];
+        List<int[]> groups = partialStage(files, units, unitsBySize, full);
+        List<Integer> lone = notIn(groups, linked, units.size());
+        int partialCount = countUnitPaths(units, groups) + countUnitPaths(units, singletons(lone));
         post(2, partialCount, candidates);
 
         post(3, 0, partialCount);
-        byte[][] full = new byte[units.size()][];
         List<Integer> need = new ArrayList<>();
         for (int[] g : groups) {
             for (int u : g) {
-                if (complete[u]) {
-                    full[u] = partial[u];
-                } else {
+                if (full[u] == null) {
                     need.add(u);
                 }
             }
         }
-        List<int[]> needUnits = new ArrayList<>();
-        for (int u : need) {
-            needUnits.add(units.get(u));
+        for (int u : lone) {
+            if (full[u] == null) {
+                need.add(u);
+            }
         }
-        byte[][] needFull = new byte[needUnits.size()][];
-        hashStage(files, needUnits, needFull, new boolean[needUnits.size()], false);
-        for (int k = 0; k < need.size(); k++) {
-            full[need.get(k)] = needFull[k];
-        }
+        fullStage(files, units, need, full);
         List<int[]> survivors = new ArrayList<>();
         for (int[] g : groups) {
             survivors.addAll(regroupWithin(files, units, full, g));
         }
+        for (int u : notIn(survivors, linked, units.size())) {
+            if (full[u] != null) {
+                survivors.add(new int[] {u}); // hard links only: one file, no space to win
+            }
+        }
+        survivors = dropChanged(files, units, survivors);
         int dupCount = countUnitPaths(units, survivors);
         post(3, dupCount, partialCount);
         return pack(files, units, full, survivors);
@@ -160,20 +189,47 @@ public final class DedupTask extends Task<byte[][]> {
                     files.add(input, st.size, st.dev, st.ino, st.mtimeSec, st.mtimeNsec);
                 }
             } else if (st.type == FileType.DIR) {
-                WalkSpec spec = new WalkSpec(input).maxDepth(recursive ? -1 : 1);
-                EntryTable t = EntryTable.collect(spec, EntryTable.FILES, null, cancel);
-                errors.addAll(t.errors());
-                for (int i = 0; i < t.count(); i++) {
-                    if (t.nlink(i) == 0 && t.ino(i) == 0) {
-                        continue; // stat failed (already in errors)
-                    }
-                    if (t.size(i) >= minSize) {
-                        files.add(t.path(i), t.size(i), t.dev(i), t.ino(i), t.mtimeSec(i), t.mtimeNsec(i));
-                    }
-                }
+                collectDir(input, files);
             }
         }
         return files;
+    }
+
+    /**
+     * Adds the regular files under {@code dir} (hidden ones too; symlinks are not followed). The
+     * walk is the shared walker's unordered mode: directories are read and visited on all its
+     * threads at once, since the order is decided later by sorting.
+     */
+    private void collectDir(byte[] dir, FileList files) throws FsException {
+        WalkSpec spec = new WalkSpec(dir).maxDepth(recursive ? -1 : 1);
+        Walker.walkUnordered(spec, cancel, new Walker.DirVisitor() {
+            @Override
+            public void directory(Dir d) {
+                DirListing l = d.listing();
+                Stat st = new Stat();
+                FileList local = new FileList();
+                for (int i = 0, n = l.count(); i < n; i++) {
+                    if (l.type(i) != FileType.FILE || l.errno(i) != null) {
+                        continue; // not a regular file, vanished, or its stat failed (reported)
+                    }
+                    l.stat(i, st);
+                    if (st.size >= minSize) {
+                        local.add(d.childPath(i), st.size, st.dev, st.ino, st.mtimeSec, st.mtimeNsec);
+                    }
+                }
+                synchronized (files) {
+                    for (int k = 0; k < local.count; k++) {
+                        files.add(local.path[k], local.size[k], local.dev[k], local.ino[k], local.mtimeSec[k],
+                                local.mtimeNsec[k]);
+                    }
+                }
+            }
+
+            @Override
+            public void error(FsException e) {
+                errors.add(e);
+            }
+        });
     }
 
     /**
@@ -182,36 +238,32 @@ public final class DedupTask extends Task<byte[][]> {
      * file reached twice does not. Only inodes seen more than once pay for the real path.
      */
     private void dropSameEntries(FileList f) {
-        Integer[] order = boxedRange(f.count);
-        Arrays.sort(order, (a, b) -> {
-            int c = Long.compare(f.dev[a], f.dev[b]);
-            c = c != 0 ? c : Long.compare(f.ino[a], f.ino[b]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
+        Map<Inode, Integer> first = new HashMap<>(f.count * 2);
+        Map<Inode, List<Integer>> repeated = new HashMap<>();
+        for (int r = 0; r < f.count; r++) {
+            Inode key = new Inode(f.dev[r], f.ino[r]);
+            Integer prev = first.putIfAbsent(key, r);
+            if (prev != null) {
+                repeated.computeIfAbsent(key, k -> new ArrayList<>(List.of(prev))).add(r);
+            }
+        }
         boolean[] drop = new boolean[f.count];
         int dropped = 0;
-        for (int s = 0; s < order.length; ) {
-            int e = s + 1;
-            while (e < order.length && f.sameInode(order[s], order[e])) {
-                e++;
-            }
-            if (e - s > 1) {
-                Set<String> seen = new HashSet<>();
-                for (int k = s; k < e; k++) {
-                    int row = order[k];
-                    String key = realPath(f.path[row]);
-                    if (!seen.add(key)) {
-                        drop[row] = true;
-                        dropped++;
-                    }
+        for (List<Integer> rows : repeated.values()) {
+            Set<String> seen = new HashSet<>();
+            for (int row : rows) { // input order: the first path given is the one kept
+                if (!seen.add(realPath(f.path[row]))) {
+                    drop[row] = true;
+                    dropped++;
                 }
             }
-            s = e;
         }
         if (dropped > 0) {
             compact(f, drop);
         }
     }
+
+    private record Inode(long dev, long ino) {}
 
     private static String realPath(byte[] raw) {
         try {
@@ -241,31 +293,23 @@ public final class DedupTask extends Task<byte[][]> {
 
     // ------------------------------------------------------------------ grouping
 
-    /** Rows grouped by size, keeping groups with at least two distinct inodes. */
+    /** Rows grouped by size, keeping groups of two or more rows (inodes, or hard links to one). */
     private static List<int[]> sizeGroups(FileList f) {
-        Integer[] order = boxedRange(f.count);
-        Arrays.sort(order, (a, b) -> {
-            int c = Long.compare(f.size[a], f.size[b]);
-            c = c != 0 ? c : Long.compare(f.dev[a], f.dev[b]);
-            c = c != 0 ? c : Long.compare(f.ino[a], f.ino[b]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
+        Map<Long, List<Integer>> bySize = new HashMap<>(f.count * 2);
+        for (int r = 0; r < f.count; r++) {
+            bySize.computeIfAbsent(f.size[r], k -> new ArrayList<>(2)).add(r);
+        }
         List<int[]> out = new ArrayList<>();
-        for (int s = 0; s < order.length; ) {
-            int e = s + 1;
-            boolean twoInodes = false;
-            while (e < order.length && f.size[order[e]] == f.size[order[s]]) {
-                twoInodes |= !f.sameInode(order[e], order[s]);
-                e++;
+        for (List<Integer> rows : bySize.values()) {
+            if (rows.size() < 2) {
+                continue;
             }
-            if (twoInodes) {
-                int[] g = new int[e - s];
-                for (int k = s; k < e; k++) {
-                    g[k - s] = order[k];
-                }
-                out.add(g);
-            }
-            s = e;
+            rows.sort((a, b) -> {
+                int c = Long.compare(f.dev[a], f.dev[b]);
+                c = c != 0 ? c : Long.compare(f.ino[a], f.ino[b]);
+                return c != 0 ? c : Integer.compare(a, b);
+            });
+            out.add(rows.stream().mapToInt(Integer::intValue).toArray());
         }
         return out;
     }
@@ -285,14 +329,6 @@ public final class DedupTask extends Task<byte[][]> {
     }
 
     /** Units grouped by (size, digest), keeping groups of at least two units with a digest. */
-    private static List<int[]> regroup(FileList f, List<int[]> units, byte[][] digest) {
-        int[] all = new int[units.size()];
-        for (int u = 0; u < all.length; u++) {
-            all[u] = u;
-        }
-        return regroupWithin(f, units, digest, all);
-    }
-
     private static List<int[]> regroupWithin(FileList f, List<int[]> units, byte[][] digest, int[] members) {
         List<Integer> ok = new ArrayList<>();
         for (int u : members) {
@@ -325,6 +361,31 @@ public final class DedupTask extends Task<byte[][]> {
         return out;
     }
 
+    /** The units of {@code candidates} that are in none of {@code groups}. */
+    private static List<Integer> notIn(List<int[]> groups, List<Integer> candidates, int nUnits) {
+        boolean[] in = new boolean[nUnits];
+        for (int[] g : groups) {
+            for (int u : g) {
+                in[u] = true;
+            }
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int u : candidates) {
+            if (!in[u]) {
+                out.add(u);
+            }
+        }
+        return out;
+    }
+
+    private static List<int[]> singletons(List<Integer> us) {
+        List<int[]> out = new ArrayList<>();
+        for (int u : us) {
+            out.add(new int[] {u});
+        }
+        return out;
+    }
+
     private static int countPaths(List<int[]> groups) {
         int n = 0;
         for (int[] g : groups) {
@@ -346,56 +407,139 @@ public final class DedupTask extends Task<byte[][]> {
     // ------------------------------------------------------------------ hashing
 
     /**
-     * Hashes one representative of each unit in parallel, in (dev, inode) order. Partial: head and
-     * tail blocks, or the whole file when small (then {@code complete[u]} is set). A unit that fails
-     * or changed keeps a null digest and its error is recorded.
+     * The partial stage, one size group per work item (groups in inode order): each file's key is
+     * its whole contents when it is at most {@code 2 * partialSize} bytes, else its first and last
+     * {@code partialSize} bytes, read with one open. Keys are compared as bytes, not hashed: exact,
+     * and no hashing cost for the many files that differ here. Small files whose whole contents
+     * matched are duplicates already; their group's digest is computed once, from the bytes in
+     * memory, into {@code full}.
      */
-    private void hashStage(FileList f, List<int[]> units, byte[][] out, boolean[] complete, boolean partial) {
-        Integer[] order = boxedRange(units.size());
-        Arrays.sort(order, (a, b) -> {
+    private List<int[]> partialStage(FileList f, List<int[]> units, List<int[]> bySize, byte[][] full) {
+        bySize.sort((a, b) -> {
+            int ra = units.get(a[0])[0];
+            int rb = units.get(b[0])[0];
+            int c = Long.compare(f.dev[ra], f.dev[rb]);
+            return c != 0 ? c : Long.compare(f.ino[ra], f.ino[rb]);
+        });
+        List<int[]> out = Collections.synchronizedList(new ArrayList<>());
+        HashAlgorithm a = algorithm;
+        ParallelFor.run(bySize.size(), ioThreads, cancel, a::newHasher, (hasher, k) -> {
+            int[] g = bySize.get(k);
+            long size = f.size[units.get(g[0])[0]];
+            boolean whole = size <= 2 * partialSize;
+            Map<ByteBuffer, List<Integer>> byKey = new HashMap<>();
+            for (int u : g) {
+                cancel.check();
+                byte[] raw = f.path[units.get(u)[0]];
+                try {
+                    byte[] key = readKey(raw, size, whole);
+                    byKey.computeIfAbsent(ByteBuffer.wrap(key), x -> new ArrayList<>()).add(u);
+                } catch (FsException e) {
+                    errors.add(e);
+                }
+            }
+            for (Map.Entry<ByteBuffer, List<Integer>> e : byKey.entrySet()) {
+                List<Integer> us = e.getValue();
+                if (us.size() < 2) {
+                    continue;
+                }
+                int[] sub = new int[us.size()];
+                for (int x = 0; x < sub.length; x++) {
+                    sub[x] = us.get(x);
+                }
+                if (whole) {
+                    hasher.update(e.getKey().array(), 0, (int) size);
+                    byte[] d = hasher.digest();
+                    for (int u : sub) {
+                        full[u] = d;
+                    }
+                }
+                out.add(sub);
+            }
+        });
+        return new ArrayList<>(out);
+    }
+
+    private byte[] readKey(byte[] raw, long size, boolean whole) throws FsException {
+        int n = (int) (whole ? size : 2 * partialSize);
+        byte[] b = new byte[n];
+        long[] offsets = whole ? new long[] {0} : new long[] {0, size - partialSize};
+        int[] lengths = whole ? new int[] {n} : new int[] {(int) partialSize, (int) partialSize};
+        if (Platform.get().readRanges(raw, offsets, lengths, b) != n) {
+            throw changed(raw); // shorter than its size said; one that grew is caught by dropChanged
+        }
+        return b;
+    }
+
+    private static FsException changed(byte[] raw) {
+        return FsException.domain("file changed while it was being compared; left out", raw);
+    }
+
+    /** Full hashes of the units in {@code need}, in parallel, in (dev, inode) order. */
+    private void fullStage(FileList f, List<int[]> units, List<Integer> need, byte[][] full) {
+        need.sort((a, b) -> {
             int ra = units.get(a)[0];
             int rb = units.get(b)[0];
             int c = Long.compare(f.dev[ra], f.dev[rb]);
             return c != 0 ? c : Long.compare(f.ino[ra], f.ino[rb]);
         });
         Cancel c = cancel;
-        ParallelFor.run(order.length, threads, c, () -> new Worker(algorithm, c), (w, k) -> {
-            int u = order[k];
-            int row = units.get(u)[0];
-            byte[] raw = f.path[row];
-            long size = f.size[row];
+        HashAlgorithm a = algorithm;
+        ParallelFor.run(need.size(), threads, c, () -> new FileHasher(a, BUFFER, c), (hasher, k) -> {
+            int u = need.get(k);
+            byte[] raw = f.path[units.get(u)[0]];
             try {
-                Path p = RawPaths.path(raw);
-                byte[] d;
-                if (partial && size > 2 * partialSize) {
-                    byte[] head = w.hasher.hashRange(p, 0, partialSize);
-                    byte[] tail = w.hasher.hashRange(p, size - partialSize, partialSize);
-                    d = Arrays.copyOf(head, head.length + tail.length);
-                    System.arraycopy(tail, 0, d, head.length, tail.length);
-                } else {
-                    d = w.hasher.hashFile(p);
-                    complete[u] = true;
-                }
-                Platform.get().stat(raw, true, w.stat);
-                if (w.stat.size != size || w.stat.mtimeSec != f.mtimeSec[row]
-                        || w.stat.mtimeNsec != f.mtimeNsec[row] || w.stat.ino != f.ino[row]) {
-                    errors.add(FsException.domain("file changed while it was being compared; left out", raw));
-                    return;
-                }
-                out[u] = d;
+                full[u] = hasher.hashFile(RawPaths.path(raw));
             } catch (FsException e) {
                 errors.add(e);
             }
         });
     }
 
-    private static final class Worker {
-        final FileHasher hasher;
-        final Stat stat = new Stat();
-
-        Worker(HashAlgorithm a, Cancel c) {
-            hasher = new FileHasher(a, BUFFER, c);
+    /**
+     * Drops every path whose file changed (size, mtime or inode) since the walk: its contents
+     * may match neither what was compared nor the group. Groups left with one file go too.
+     */
+    private List<int[]> dropChanged(FileList f, List<int[]> units, List<int[]> groups) {
+        int[][] kept = new int[groups.size()][];
+        ParallelFor.run(groups.size(), ioThreads, cancel, Stat::new, (st, gi) -> {
+            Platform platform = Platform.get();
+            int[] g = groups.get(gi);
+            int[] keep = new int[g.length];
+            int nk = 0;
+            for (int u : g) {
+                int[] rows = units.get(u);
+                int[] ok = new int[rows.length];
+                int n = 0;
+                for (int row : rows) {
+                    try {
+                        platform.stat(f.path[row], true, st);
+                        if (st.size == f.size[row] && st.mtimeSec == f.mtimeSec[row] && st.mtimeNsec == f.mtimeNsec[row]
+                                && st.ino == f.ino[row] && st.dev == f.dev[row]) {
+                            ok[n++] = row;
+                        } else {
+                            errors.add(changed(f.path[row]));
+                        }
+                    } catch (FsException e) {
+                        errors.add(e);
+                    }
+                }
+                if (n > 0) {
+                    synchronized (units) {
+                        units.set(u, Arrays.copyOf(ok, n));
+                    }
+                    keep[nk++] = u;
+                }
+            }
+            kept[gi] = Arrays.copyOf(keep, nk);
+        });
+        List<int[]> out = new ArrayList<>();
+        for (int[] g : kept) {
+            if (g.length > 1 || g.length == 1 && units.get(g[0]).length > 1) {
+                out.add(g);
+            }
         }
+        return out;
     }
 
     // ------------------------------------------------------------------ result
@@ -436,13 +580,5 @@ public final class DedupTask extends Task<byte[][]> {
             }
         }
         return new byte[][] {g.pack(), p.pack(), ErrorBatch.pack(errors)};
-    }
-
-    private static Integer[] boxedRange(int n) {
-        Integer[] a = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
-        }
-        return a;
     }
 }

@@ -4,12 +4,12 @@ import java.util.Arrays;
 
 /** The candidate files of a dedup run in columns: path bytes and the stat fields the stages use. */
 final class FileList {
-    byte[][] path = new byte[1024][];
-    long[] size = new long[1024];
-    long[] dev = new long[1024];
-    long[] ino = new long[1024];
-    long[] mtimeSec = new long[1024];
-    long[] mtimeNsec = new long[1024];
+    byte[][] path = new byte[16][];
+    long[] size = new long[16];
+    long[] dev = new long[16];
+    long[] ino = new long[16];
+    long[] mtimeSec = new long[16];
+    long[] mtimeNsec = new long[16];
     int count;
 
     void add(byte[] p, long sz, long dv, long in, long mSec, long mNsec) {

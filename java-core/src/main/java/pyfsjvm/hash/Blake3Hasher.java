@@ -32,7 +32,7 @@ public final class Blake3Hasher implements Hasher {
     private final int[] chunkCv = new int[8];
     private long chunkCounter;
     private final byte[] block = new byte[Blake3.BLOCK_LEN];
-    private final ByteBuffer blockBuf = ByteBuffer.wrap(block);
+    private final ByteBuffer blockBuf = ByteBuffer.wrap(block).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     private int blockLen;
     private int blocksCompressed;
 
@@ -117,7 +117,7 @@ public final class Blake3Hasher implements Hasher {
     public void update(byte[] b, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         if (b != wrappedArray) {
-            wrapped = ByteBuffer.wrap(b);
+            wrapped = ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             wrappedArray = b;
         }
         update(wrapped, off, len);
@@ -131,6 +131,7 @@ public final class Blake3Hasher implements Hasher {
 
     /** Feeds {@code len} bytes of {@code src} from absolute index {@code off} (position untouched). */
     public void update(ByteBuffer src, int off, int len) {
+        src = Blake3Kernel.le(src);
         if (chunkLen() > 0) {
             int take = Math.min(Blake3.CHUNK_LEN - chunkLen(), len);
             chunkUpdate(src, off, take);
@@ -184,7 +185,7 @@ public final class Blake3Hasher implements Hasher {
             throw new IllegalArgumentException("not an aligned power-of-two subtree: " + len + " at chunk " + counter);
         }
         int[] p = new int[16];
-        subtreePair(src, off, len, counter, p);
+        subtreePair(Blake3Kernel.le(src), off, len, counter, p);
         System.arraycopy(key, 0, out, 0, 8);
         Blake3Kernel.compress(out, p, 0, 0, Blake3.BLOCK_LEN, flags | Blake3.PARENT, null);
     }

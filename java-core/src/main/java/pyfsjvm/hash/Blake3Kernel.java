@@ -1,7 +1,5 @@
 package pyfsjvm.hash;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -21,7 +19,15 @@ import java.nio.ByteOrder;
  * message permutation reassigns 16 local variables; the words of a block are read into locals once.
  */
 abstract class Blake3Kernel {
-    static final VarHandle INT_LE = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    /**
+     * The little-endian view of {@code src} with the same indices; kernels read words with
+     * {@link ByteBuffer#getInt(int)} from such views. (A VarHandle view is as fast once compiled,
+     * but so slow in the interpreter that hashing a few hundred small files took seconds before
+     * the JIT caught up.)
+     */
+    static ByteBuffer le(ByteBuffer src) {
+        return src.order() == ByteOrder.LITTLE_ENDIAN ? src : src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
 
     /** Chunks worth hashing at once (the SIMD lanes; 1 for scalar). */
     abstract int degree();
@@ -30,8 +36,8 @@ abstract class Blake3Kernel {
     abstract String name();
 
     /**
-     * The chaining values of {@code n} whole chunks at {@code src[off + 1024*i]} (absolute indices,
-     * little-endian words) with chunk counters {@code counter + i}, into {@code out[outOff + 8*i]}.
+     * The chaining values of {@code n} whole chunks at {@code src[off + 1024*i]} (absolute indices;
+     * {@code src} in little-endian order, see {@link #le}) with chunk counters {@code counter + i}, into {@code out[outOff + 8*i]}.
      */
     abstract void hashChunks(ByteBuffer src, int off, int n, int[] key, long counter, int flags,
                              int[] out, int outOff);
@@ -149,14 +155,14 @@ abstract class Blake3Kernel {
 
     /** As {@link #compress(int[], int[], int, long, int, int, int[])} for a full 64-byte block of {@code src}. */
     static void compress(int[] cv, ByteBuffer src, int off, long counter, int flags) {
-        int m0 = (int) INT_LE.get(src, off), m1 = (int) INT_LE.get(src, off + 4);
-        int m2 = (int) INT_LE.get(src, off + 8), m3 = (int) INT_LE.get(src, off + 12);
-        int m4 = (int) INT_LE.get(src, off + 16), m5 = (int) INT_LE.get(src, off + 20);
-        int m6 = (int) INT_LE.get(src, off + 24), m7 = (int) INT_LE.get(src, off + 28);
-        int m8 = (int) INT_LE.get(src, off + 32), m9 = (int) INT_LE.get(src, off + 36);
-        int m10 = (int) INT_LE.get(src, off + 40), m11 = (int) INT_LE.get(src, off + 44);
-        int m12 = (int) INT_LE.get(src, off + 48), m13 = (int) INT_LE.get(src, off + 52);
-        int m14 = (int) INT_LE.get(src, off + 56), m15 = (int) INT_LE.get(src, off + 60);
+        int m0 = src.getInt(off), m1 = src.getInt(off + 4);
+        int m2 = src.getInt(off + 8), m3 = src.getInt(off + 12);
+        int m4 = src.getInt(off + 16), m5 = src.getInt(off + 20);
+        int m6 = src.getInt(off + 24), m7 = src.getInt(off + 28);
+        int m8 = src.getInt(off + 32), m9 = src.getInt(off + 36);
+        int m10 = src.getInt(off + 40), m11 = src.getInt(off + 44);
+        int m12 = src.getInt(off + 48), m13 = src.getInt(off + 52);
+        int m14 = src.getInt(off + 56), m15 = src.getInt(off + 60);
         int s0 = cv[0], s1 = cv[1], s2 = cv[2], s3 = cv[3], s4 = cv[4], s5 = cv[5], s6 = cv[6], s7 = cv[7];
         int s8 = 0x6A09E667, s9 = 0xBB67AE85, s10 = 0x3C6EF372, s11 = 0xA54FF53A;
         int s12 = (int) counter, s13 = (int) (counter >>> 32), s14 = Blake3.BLOCK_LEN, s15 = flags;

@@ -92,7 +92,7 @@ final class Blake3VectorKernel extends Blake3Kernel {
                 for (int l = 0; l < L; l++) {
                     int p = base + Blake3.CHUNK_LEN * l;
                     for (int k = 0; k < 256; k++) {
-                        t[k * L + l] = (int) INT_LE.get(src, p + 4 * k);
+                        t[k * L + l] = src.getInt(p + 4 * k);
                     }
                 }
             }

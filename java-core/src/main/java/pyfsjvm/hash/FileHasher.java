@@ -55,8 +55,22 @@ public final class FileHasher {
      * them. {@link #lastSize()} then tells the number of bytes hashed.
      */
     public byte[] hashFile(byte[] raw) throws FsException {
+        return hashFile(raw, 1);
+    }
+
+    /**
+     * As {@link #hashFile(byte[])}, on up to {@code threads} threads for a large file where the
+     * algorithm allows it (BLAKE3: tree-parallel, {@link Blake3FileTree}); the digest is the same.
+     */
+    public byte[] hashFile(byte[] raw, int threads) throws FsException {
         try (FileChannel ch = openRegular(raw)) {
             long size = ch.size();
+            if (algorithm.name().equals("blake3")) {
+                int t = size >= Blake3FileTree.MIN_PARALLEL ? Math.max(1, threads) : 1;
+                byte[] d = Blake3FileTree.hash(ch, size, t, cancel, raw);
+                lastSize = size;
+                return d;
+            }
             lastSize = size;
             return hashChannel(ch, 0, size, raw, true);
         } catch (IOException e) {

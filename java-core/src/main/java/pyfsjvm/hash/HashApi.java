@@ -17,6 +17,16 @@ public final class HashApi {
         return (Stream) new ParallelHasher(ParallelHasher.splitPaths(pathBlob), a, bufferSize, threads).start();
     }
 
+    /** A streaming hasher (Python's {@code new_hasher}); an unknown name throws. */
+    public static Hasher newHasher(String algorithm) {
+        return HashAlgorithm.of(algorithm).newHasher();
+    }
+
+    /** The BLAKE3 kernel this JVM uses ("scalar", "vector-512", ...). */
+    public static String blake3Kernel() {
+        return Blake3Hasher.kernelName();
+    }
+
     /** Every supported algorithm name, the default first. */
     public static String[] algorithms() {
         List<String> names = HashAlgorithm.names();

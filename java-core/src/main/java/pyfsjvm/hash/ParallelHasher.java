@@ -39,6 +39,7 @@ public final class ParallelHasher extends Stream {
     private final HashAlgorithm algorithm;
     private final int bufferSize;
     private final int threads;
+    private final int fileThreads;
     private final AtomicInteger next = new AtomicInteger();
     private final Object borrowLock = new Object();
 
@@ -53,6 +54,7 @@ public final class ParallelHasher extends Stream {
         this.algorithm = algorithm;
         this.bufferSize = bufferSize;
         this.threads = Math.max(1, Math.min(Workers.resolve(threads), paths.length));
+        this.fileThreads = Workers.resolve(threads);
     }
 
     /** Splits NUL-terminated raw paths ({@code a\0b\0}) as Python sends them in one array. */
@@ -159,12 +161,15 @@ public final class ParallelHasher extends Stream {
         }
     }
 
-    /** Hashes one file; flushes {@code out} first when the file is big (its rows would wait). */
+    /**
+     * Hashes one file; flushes {@code out} first when the file is big (its rows would wait). A
+     * lone file (hash_file) gets every thread: BLAKE3 then hashes its subtrees in parallel.
+     */
     private byte[] hash(FileHasher fh, byte[] raw, Columns out) throws FsException {
         if (out.rows() > 0 && sizeOrZero(raw) >= BIG_FILE) {
             flush(out);
         }
-        return fh.hashFile(raw);
+        return fh.hashFile(raw, paths.length == 1 ? fileThreads : 1);
     }
 
     private static long sizeOrZero(byte[] raw) {

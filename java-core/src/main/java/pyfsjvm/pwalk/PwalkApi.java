@@ -20,6 +20,20 @@ public final class PwalkApi {
         return s;
     }
 
+    /**
+     * Starts a report (see {@link ReportTask}); Python waits on it and polls its progress.
+     *
+     * @param compress "zstd", "gzip" or "none"
+     * @param level    compression level (zstd 1-22, gzip 1-9)
+     * @param format   {@link ReportTask#PWALK} or {@link ReportTask#DEY}
+     */
+    public static ReportTask startReport(byte[] root, byte[] output, String compress, int level, int format,
+                                         boolean header, boolean skipSnapshots, int threads) {
+        ReportTask t = new ReportTask(root, output, compress, level, format, header, skipSnapshots, threads);
+        t.start();
+        return t;
+    }
+
     /** Keeps the Stream type visible to the stubs. */
     static Stream asStream(TreeStream s) {
         return s;

@@ -8,7 +8,6 @@ import pyfsjvm.bridge.Workers;
 import pyfsjvm.platform.DirListing;
 import pyfsjvm.platform.FileType;
 import pyfsjvm.platform.Platform;
-import pyfsjvm.platform.Stat;
 import pyfsjvm.walk.Dir;
 import pyfsjvm.walk.WalkSpec;
 import pyfsjvm.walk.Walker;
@@ -191,7 +190,6 @@ public final class RezScan extends Task<byte[][]> {
     private void visitRoot(int r, Dir d, byte[] lock, List<byte[]> linked) {
         DirListing l = d.listing();
         byte[] names = l.nameArray();
-        Stat st = new Stat();
         for (int i = 0, n = l.count(); i < n; i++) {
             if (l.nameIs(i, SETTINGS) || (lock != null && l.nameIs(i, lock))) {
                 continue;
@@ -199,7 +197,7 @@ public final class RezScan extends Task<byte[][]> {
             int s = l.nameStart(i);
             int len = l.nameLength(i);
             byte t = l.type(i);
-            boolean isDir = t == FileType.DIR || (t == FileType.SYMLINK && targetType(d.childPath(i), st) == FileType.DIR);
+            boolean isDir = t == FileType.DIR || (t == FileType.SYMLINK && targetType(d.childPath(i)) == FileType.DIR);
             if (isDir) {
                 if (RezNames.isValidPackageName(names, s, len)) {
                     byte[] path = d.childPath(i);
@@ -239,9 +237,8 @@ public final class RezScan extends Task<byte[][]> {
 
     /** {@code FileSystemPackageFamilyResource.iter_packages} for family directory {@code famPath}. */
     void visitFamily(int r, byte[] famPath, byte[] family, DirListing l) {
-        Stat st = new Stat();
         if (allowUnversioned) {
-            int f = findFile(famPath, l, fileNames, st);
+            int f = findFile(famPath, l, fileNames);
             if (f >= 0) {
                 synchronized (out) {
                     row(r, family, null, 0, 0, filePath(famPath, f), format(f));
@@ -266,23 +263,25 @@ public final class RezScan extends Task<byte[][]> {
         }
         boolean[] keep = new boolean[n];
         int[] file = new int[n];
+        byte[][] verPath = new byte[n][];
         int kept = 0;
         if (strict) {
             for (int i = 0; i < n; i++) {
-                if (l.isHidden(i) || !isDir(famPath, l, i, st) || ignored(famPath, l, i, markers, nMarkers, st)) {
+                if (l.isHidden(i) || !isDir(famPath, l, i) || ignored(famPath, l, i, markers, nMarkers)) {
                     continue;
                 }
                 byte[] ver = childPath(famPath, names, l.nameStart(i), l.nameLength(i));
-                int p = findFile(ver, null, PACKAGE_ONLY, st); // hard-coded "package" in rez
+                int p = findFile(ver, null, PACKAGE_ONLY); // hard-coded "package" in rez
                 if (p < 0) {
                     continue;
                 }
-                int f = onlyPackageNames ? p : findFile(ver, null, fileNames, st);
+                int f = onlyPackageNames ? p : findFile(ver, null, fileNames);
                 if (f < 0) {
                     continue; // iter_packages' second check, with the configured names
                 }
                 keep[i] = true;
                 file[i] = f;
+                verPath[i] = ver;
                 kept++;
             }
         } else {
@@ -292,7 +291,7 @@ public final class RezScan extends Task<byte[][]> {
                 if (l.isHidden(i) && !startsWith(l, i, BUILDING)) {
                     continue;
                 }
-                if (isDir(famPath, l, i, st) && !ignored(famPath, l, i, markers, nMarkers, st)) {
+                if (isDir(famPath, l, i) && !ignored(famPath, l, i, markers, nMarkers)) {
                     keep[i] = true;
                     kept++;
                 }
@@ -306,7 +305,7 @@ public final class RezScan extends Task<byte[][]> {
                 int vl = l.nameLength(b) - BUILDING.length;
                 int v = find(l, names, vs, vl);
                 if (v >= 0 && keep[v]
-                        && findFile(childPath(famPath, names, vs, vl), null, PACKAGE_ONLY, st) < 0) {
+                        && findFile(childPath(famPath, names, vs, vl), null, PACKAGE_ONLY) < 0) {
                     keep[v] = false; // probably still being installed
                     kept--;
                 }
@@ -314,7 +313,8 @@ public final class RezScan extends Task<byte[][]> {
             for (int i = 0; i < n; i++) {
                 if (keep[i]) {
                     // The package file, as rez's uri gives it (-1: none, rez's uri None).
-                    file[i] = findFile(childPath(famPath, names, l.nameStart(i), l.nameLength(i)), null, fileNames, st);
+                    verPath[i] = childPath(famPath, names, l.nameStart(i), l.nameLength(i));
+                    file[i] = findFile(verPath[i], null, fileNames);
                 }
             }
         }
@@ -328,7 +328,7 @@ public final class RezScan extends Task<byte[][]> {
                 }
                 int s = l.nameStart(i);
                 int len = l.nameLength(i);
-                byte[] path = file[i] < 0 ? null : filePath(childPath(famPath, names, s, len), file[i]);
+                byte[] path = file[i] < 0 ? null : filePath(verPath[i], file[i]);
                 row(r, family, names, s, len, path, format(file[i]));
             }
         }
@@ -342,7 +342,7 @@ public final class RezScan extends Task<byte[][]> {
     private void unreadableFamily(int r, byte[] famPath, FsException e) {
         byte[] family = lastName(famPath);
         if (allowUnversioned) {
-            int f = findFile(famPath, null, fileNames, new Stat());
+            int f = findFile(famPath, null, fileNames);
             if (f >= 0) {
                 synchronized (out) {
                     row(r, family, null, 0, 0, filePath(famPath, f), format(f));
@@ -357,16 +357,16 @@ public final class RezScan extends Task<byte[][]> {
     // ------------------------------------------------------------------ rez's predicates
 
     /** {@code os.path.isdir(FAMILY/name)}: the listing's type, a stat only for symlinks. */
-    private boolean isDir(byte[] famPath, DirListing l, int i, Stat st) {
+    private boolean isDir(byte[] famPath, DirListing l, int i) {
         byte t = l.type(i);
         if (t == FileType.SYMLINK) {
-            return targetType(childPath(famPath, l.nameArray(), l.nameStart(i), l.nameLength(i)), st) == FileType.DIR;
+            return targetType(childPath(famPath, l.nameArray(), l.nameStart(i), l.nameLength(i))) == FileType.DIR;
         }
         return t == FileType.DIR;
     }
 
     /** {@code os.path.isfile(FAMILY/".ignore" + name)}, looked up in the listing. */
-    private boolean ignored(byte[] famPath, DirListing l, int i, int[] markers, int nMarkers, Stat st) {
+    private boolean ignored(byte[] famPath, DirListing l, int i, int[] markers, int nMarkers) {
         if (!useIgnore || nMarkers == 0) {
             return false;
         }
@@ -378,16 +378,16 @@ public final class RezScan extends Task<byte[][]> {
             int ks = l.nameStart(k);
             if (l.nameLength(k) == IGNORE.length + len && startsWith(l, k, IGNORE)
                     && Arrays.equals(names, ks + IGNORE.length, ks + IGNORE.length + len, names, s, s + len)) {
-                return isFile(famPath, l, k, st);
+                return isFile(famPath, l, k);
             }
         }
         return false;
     }
 
-    private boolean isFile(byte[] dir, DirListing l, int k, Stat st) {
+    private boolean isFile(byte[] dir, DirListing l, int k) {
         byte t = l.type(k);
         if (t == FileType.SYMLINK) {
-            return targetType(childPath(dir, l.nameArray(), l.nameStart(k), l.nameLength(k)), st) == FileType.FILE;
+            return targetType(childPath(dir, l.nameArray(), l.nameStart(k), l.nameLength(k))) == FileType.FILE;
         }
         return t == FileType.FILE;
     }
@@ -398,16 +398,16 @@ public final class RezScan extends Task<byte[][]> {
      * indexing {@code names}, or -1. With {@code l} (the listing of {@code dir}) the names are
      * looked up there, and only symlinks are stat'ed; otherwise each candidate is stat'ed.
      */
-    private int findFile(byte[] dir, DirListing l, byte[][] bases, Stat st) {
+    private int findFile(byte[] dir, DirListing l, byte[][] bases) {
         for (int b = 0; b < bases.length; b++) {
             for (int e = 0; e < 2; e++) {
                 byte[] name = candidate(bases, b, e);
                 if (l != null && indexOf(name, (byte) '/') < 0) {
                     int k = find(l, name, 0, name.length);
-                    if (k >= 0 && isFile(dir, l, k, st)) {
+                    if (k >= 0 && isFile(dir, l, k)) {
                         return encode(bases, b, e);
                     }
-                } else if (targetType(join(dir, name), st) == FileType.FILE) {
+                } else if (targetType(join(dir, name)) == FileType.FILE) {
                     return encode(bases, b, e);
                 }
             }
@@ -448,13 +448,8 @@ public final class RezScan extends Task<byte[][]> {
     }
 
     /** The type of what {@code path} leads to (stat, following symlinks); UNKNOWN if it fails. */
-    private byte targetType(byte[] path, Stat st) {
-        try {
-            platform.stat(path, true, st);
-            return st.type;
-        } catch (FsException e) {
-            return FileType.UNKNOWN;
-        }
+    private byte targetType(byte[] path) {
+        return platform.typeOf(path, true);
     }
 
     // ------------------------------------------------------------------ rows and bytes

@@ -252,7 +252,7 @@ public final class SearchStream extends Stream {
             } else if (r.matches != null) {
                 addFile(r.path, r.matches);
             }
-            if (out.bytes() >= MAX_BATCH_BYTES) {
+            if (out.bytes() >= MAX_BATCH_BYTES || (streaming && out.rows() >= STREAM_ROWS)) {
                 emit(out.pack(this::borrow));
             }
         }

@@ -9,6 +9,7 @@ import pyfsjvm.bridge.ProgressQueue;
 import pyfsjvm.bridge.Task;
 import pyfsjvm.hash.FileHasher;
 import pyfsjvm.hash.HashAlgorithm;
+import pyfsjvm.hash.Hasher;
 import pyfsjvm.platform.Platform;
 import pyfsjvm.platform.RawPaths;
 import pyfsjvm.platform.Stat;
@@ -139,7 +140,20 @@ public final class SnapshotTask extends Task<byte[][]> {
             int i = rows.get(k);
             byte[] raw = t.path(i);
             try {
-                byte[] d = w.hasher.hashFile(RawPaths.path(raw));
+                byte[] d;
+                long size = t.size(i);
+                if (size < BUFFER) {
+                    // small files (most of a tree): one open/pread/close, no FileChannel
+                    int n = Platform.get().readRanges(raw, ZERO, new int[] {(int) size + 1}, w.small);
+                    if (n != size) {
+                        errors.add(FsException.domain("file changed while it was being hashed", raw));
+                        return;
+                    }
+                    w.digest.update(w.small, 0, n);
+                    d = w.digest.digest();
+                } else {
+                    d = w.hasher.hashFile(RawPaths.path(raw));
+                }
                 Platform.get().stat(raw, follow, w.stat);
                 if (w.stat.size != t.size(i) || w.stat.mtimeSec != t.mtimeSec(i)
                         || w.stat.mtimeNsec != t.mtimeNsec(i) || w.stat.ino != t.ino(i)) {
@@ -154,12 +168,17 @@ public final class SnapshotTask extends Task<byte[][]> {
         });
     }
 
+    private static final long[] ZERO = {0};
+
     private static final class Worker {
         final FileHasher hasher;
+        final Hasher digest;
+        final byte[] small = new byte[BUFFER + 1];
         final Stat stat = new Stat();
 
         Worker(HashAlgorithm a, Cancel c) {
             hasher = new FileHasher(a, BUFFER, c);
+            digest = a.newHasher();
         }
     }
 }

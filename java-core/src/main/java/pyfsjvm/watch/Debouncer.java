@@ -74,6 +74,11 @@ final class Debouncer {
     private final long timeout;
     private final LinkedHashMap<PathKey, Queue> queues = new LinkedHashMap<>();
     private Event renameFrom;
+    /**
+     * No event is due before this (it may be earlier than needed, never later), so that the
+     * watcher's loop does not scan every queue after every read during a burst.
+     */
+    private long earliest = Long.MAX_VALUE;
 
     Debouncer(long timeoutNanos) {
         this.timeout = timeoutNanos;
@@ -85,6 +90,7 @@ final class Debouncer {
 
     /** Adds one observed event (the reference's {@code add_event}). */
     void add(Event e) {
+        earliest = Math.min(earliest, e.time + timeout);
         switch (e.kind) {
             case CREATE -> push(e);
             case RENAME_FROM -> {
@@ -181,14 +187,7 @@ final class Debouncer {
 
     /** When the oldest pending event becomes due (System.nanoTime()), or Long.MAX_VALUE if none. */
     long nextDeadline() {
-        long min = Long.MAX_VALUE;
-        for (Queue q : queues.values()) {
-            Event f = q.events.peekFirst();
-            if (f != null && f.time + timeout < min) {
-                min = f.time + timeout;
-            }
-        }
-        return min;
+        return earliest;
     }
 
     /**
@@ -197,6 +196,10 @@ final class Debouncer {
      */
     List<Event> expired(long now, boolean flushAll) {
         List<Event> out = new ArrayList<>();
+        if (!flushAll && now < earliest) {
+            return out;
+        }
+        long next = Long.MAX_VALUE;
         for (Iterator<Map.Entry<PathKey, Queue>> it = queues.entrySet().iterator(); it.hasNext(); ) {
             Queue q = it.next().getValue();
             Map<Kind, Event> lastOfKind = new java.util.EnumMap<>(Kind.class);
@@ -216,8 +219,11 @@ final class Debouncer {
             out.addAll(mine);
             if (q.events.isEmpty()) {
                 it.remove();
+            } else {
+                next = Math.min(next, q.events.peekFirst().time + timeout);
             }
         }
+        earliest = next;
         // Paths in the order they were first touched; one path's events keep their own order
         // (the reference's comparator means the same, but is not a total order).
         Map<PathKey, Long> first = new java.util.HashMap<>();
