@@ -251,29 +251,14 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
             throw new IllegalArgumentException("the source has too many blocks (" + srcBlocks
                     + "); use a larger block size");
         }
-        Future<?> staging = null;
-        if (!dryRun && target instanceof LocalFile lf && !inplace) {
-            if (useDelta) {
-                // A delta needs the original bytes in the temporary file: copy them while hashing.
-                staging = submit(() -> {
-                    lf.stage(true);
-                    return null;
-                });
-            } else {
-                lf.stage(false);
-            }
+        if (!dryRun && !useDelta && target instanceof LocalFile lf && !inplace) {
+            lf.stage(false); // a whole-file copy needs none of the original bytes
         }
-        try {
-            return compare(srcSize, tgtSize, existed, useDelta, srcBlocks, staging);
-        } finally {
-            if (staging != null) {
-                waitQuietly(staging); // abort() must see the temporary file to remove it
-            }
-        }
+        return compare(srcSize, tgtSize, existed, useDelta, srcBlocks);
     }
 
-    private Result compare(long srcSize, long tgtSize, boolean existed, boolean useDelta, long srcBlocks,
-                           Future<?> staging) throws Exception {
+    private Result compare(long srcSize, long tgtSize, boolean existed, boolean useDelta, long srcBlocks)
+            throws Exception {
         long t0 = System.nanoTime();
         long hits = 0;
         long misses = 0;
@@ -339,14 +324,12 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         copyTotalBlocks = todo.size();
         copyTotalBytes = bytes;
         unchanged = existed && todo.isEmpty() && tgtSize == srcSize;
+        if (!dryRun && useDelta && !unchanged && target instanceof LocalFile lf && !inplace) {
+            // Only now, when something will change: the temporary file starts as a copy of the
+            // original (an unchanged target is never copied, fsynced or renamed).
+            lf.stage(true);
+        }
         if (!dryRun) {
-            if (staging != null) {
-                try {
-                    staging.get();
-                } catch (ExecutionException e) {
-                    throw rethrow(e.getCause());
-                }
-            }
             phase = PHASE_TRANSFER;
             if (!existed || tgtSize != srcSize || !inplace && target instanceof LocalFile) {
                 target.resize(srcSize); // creates a missing target (even an empty one), truncates a longer one
