@@ -265,15 +265,15 @@ def test_idle_watcher_burns_no_cpu(root: Path, debounce: int) -> None:
     with FileWatcher(str(root), debounce_ms=debounce) as w:
         (root / "wake").write_text("x")
         collect(w, seen("wake", root))
-        wall = time.monotonic()
-        deadline = wall + 1.5
 
-        def consume() -> None:  # a consumer blocked for the whole window (a late event ends one wait)
-            while (left := deadline - time.monotonic()) > 0:
+        def consume() -> None:  # a consumer blocked meanwhile (late events about "wake" may still come)
+            end = time.monotonic() + 1.5
+            while (left := end - time.monotonic()) > 0:
                 w.poll_events(int(left * 1000) + 1)
 
         t = threading.Thread(target=consume)
         before = resource.getrusage(resource.RUSAGE_SELF)
+        wall = time.monotonic()
         t.start()
         t.join()
         after = resource.getrusage(resource.RUSAGE_SELF)
