@@ -130,3 +130,15 @@ except KeyboardInterrupt:
     assert line[0] == "interrupted"
     assert float(line[1]) - sent < 0.5
     assert line[2] == "0"  # the Java walk had stopped by the time KeyboardInterrupt arrived
+
+
+def test_sigterm_terminates_like_any_python_process(tmp_path: Path) -> None:
+    # The JVM must not take over SIGTERM: its shutdown thread racing Python used to abort the
+    # process (SIGABRT, an hs_err file) instead of letting it end as a plain `kill` should.
+    code = "import pyfs_jvm, time; pyfs_jvm.walk_collect('.'); print('ready', flush=True); time.sleep(60)"
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    assert p.stdout is not None
+    assert p.stdout.readline().strip() == "ready"
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(timeout=30) == -signal.SIGTERM
+    assert not list(tmp_path.glob("hs_err*"))

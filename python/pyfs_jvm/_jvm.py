@@ -41,6 +41,10 @@ _JVM_FLAGS = (
     # JPype calls System.gc() when Python's heap grows, to break cycles through proxies; a full
     # stop-the-world collection each time cost a walk of 1M entries ~150 ms. Concurrent is enough.
     "-XX:+ExplicitGCInvokesConcurrent",
+    # Python owns the process's signals: without this the JVM installs SIGTERM/SIGHUP/SIGINT
+    # handlers that run its shutdown from a signal thread while Python still runs, and a plain
+    # `kill` aborted the process (SIGABRT and an hs_err file) instead of terminating it.
+    "-Xrs",
 )
 
 # What the JVM prints at start that is expected and not the user's business.
