@@ -22,6 +22,8 @@ import argparse
 import json
 import os
 import random
+import resource
+import statistics
 import subprocess
 import sys
 
@@ -89,7 +91,9 @@ def generate(dest: str, files: int, seed: int = 5) -> dict[str, int]:
 
 def tools(tree: str) -> tuple[list[Tool], list[Tool], list[Tool]]:
     t = repr(tree)
-    warm = "import pyfs_jvm\npyfs_jvm.find_duplicates(['/usr/lib/python3/dist-packages/pip'])\n"
+    # JVM start and JIT warm-up on parts of the tree (the large files' hashing, the top level)
+    warm = (f"import pyfs_jvm\npyfs_jvm.find_duplicates([{t}], min_size=1 << 20)\n"
+            f"pyfs_jvm.snapshot({t}, max_depth=1)\npyfs_jvm.disk_usage({t}, max_depth=2)\n")
     dedup = [
         Tool("pyfs-jvm find_duplicates", setup=warm,
              code=f"def run():\n    g = pyfs_jvm.find_duplicates([{t}])\n    return sum(len(x) for x in g) + len(g)"),
@@ -111,6 +115,48 @@ def tools(tree: str) -> tuple[list[Tool], list[Tool], list[Tool]]:
         external("du --apparent-size -s", ["du", "--apparent-size", "-s", tree], "coreutils"),
     ]
     return dedup, snap, du
+
+
+def cpu_seconds(tree: str, reps: int) -> list[str]:
+    """CPU time (user + system, all threads) per call, median of ``reps`` warm calls: on a
+    shared machine whose load swings, this is steadier than wall time."""
+    code = f"""
+import json, resource, statistics, pyfs_jvm, pyfs_watcher
+t = {tree!r}
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+calls = {{
+    "pyfs-jvm find_duplicates": lambda: pyfs_jvm.find_duplicates([t]),
+    "pyfs-watcher find_duplicates": lambda: pyfs_watcher.find_duplicates([t]),
+    "pyfs-jvm snapshot": lambda: pyfs_jvm.snapshot(t),
+    "pyfs-watcher snapshot": lambda: pyfs_watcher.snapshot(t),
+    "pyfs-jvm disk_usage": lambda: pyfs_jvm.disk_usage(t),
+    "pyfs-watcher disk_usage": lambda: pyfs_watcher.disk_usage(t),
+}}
+out = {{}}
+for name, f in calls.items():
+    f()  # warm-up (JIT)
+    xs = []
+    for _ in range({reps}):
+        c = cpu()
+        f()
+        xs.append(cpu() - c)
+    out[name] = statistics.median(xs)
+print(json.dumps(out))
+"""
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    res: dict[str, float] = json.loads(p.stdout.strip().splitlines()[-1])
+    for name, argv in [("jdupes -r", ["jdupes", "-r", "-q", tree]), ("fdupes -r", ["fdupes", "-r", "-q", tree]),
+                       ("du -s", ["du", "-s", tree]), ("du --apparent-size -s", ["du", "--apparent-size", "-s", tree])]:
+        xs = []
+        for _ in range(reps):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            xs.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        res[name] = statistics.median(xs)
+    return [f"  {name:<32} {secs:8.3f} s CPU" for name, secs in res.items()]
 
 
 def same_groups(tree: str) -> str:
@@ -179,6 +225,8 @@ def main() -> None:
         measure(du, a.rounds, max(a.reps, 3))
         report(du, "pyfs-jvm disk_usage")
         print(du_totals(tree))
+    print("\n== CPU time per call (user + system, all threads; median of warm calls)")
+    print("\n".join(cpu_seconds(tree, a.reps)))
 
 
 if __name__ == "__main__":

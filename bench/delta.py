@@ -8,8 +8,8 @@ For each change level (the percentage of 1 MiB blocks with a few bytes changed, 
 with a fixed seed) the local target is rebuilt identically before every timed run, then each tool
 downloads the changes into it (the direction of pdiffcopy's own benchmark):
 
-* ``pyfs-jvm delta`` CLI (end to end: process start, JVM start, sync) with BLAKE3, in place and
-  with the default atomic replacement (which first copies the target to a temporary file);
+* ``pyfs-jvm delta`` CLI (end to end: process start, JVM start, sync): its defaults (sha1, atomic
+  replacement, which also copies the target to a temporary file), sha1 in place, BLAKE3 in place;
 * the same sync through the Python API with the JVM already started (what a library user sees),
   also with the source re-stamped before the run, so the server's cache of block hashes of
   unchanged files cannot help (the first sync of a file after it changed costs this much);
@@ -162,9 +162,9 @@ def main() -> None:
         our_url = f"http://127.0.0.1:{ours}/source.bin"
         cli = [sys.executable, "-m", "pyfs_jvm", "delta", "-q", "-m", "blake3"]
         commands: dict[str, list[str] | None] = {
-            "pyfs-jvm delta CLI, blake3, inplace": [*cli, "--inplace", our_url, target],
-            "pyfs-jvm delta CLI, blake3, atomic": [*cli, our_url, target],
+            "pyfs-jvm delta CLI (defaults: sha1, atomic)": [*cli[:-2], our_url, target],
             "pyfs-jvm delta CLI, sha1, inplace": [*cli[:-1], "sha1", "--inplace", our_url, target],
+            "pyfs-jvm delta CLI, blake3, inplace": [*cli, "--inplace", our_url, target],
             "pyfs-jvm API (warm JVM), blake3, inplace": None,
             "pyfs-jvm API (warm JVM), sha1, inplace": None,
             "pyfs-jvm API (warm JVM), sha1, inplace, cold hash cache": None,

@@ -221,7 +221,9 @@ def main() -> None:
     ap.add_argument("--cold-reps", type=int, default=3)
     ap.add_argument("--warmups", type=int, default=10, help="untimed scans before the warm ones")
     a = ap.parse_args()
-    repo = a.repo or f"/tmp/pyfs-bench/rez/repo-{a.families}-{a.versions}"
+    repo = os.path.abspath(a.repo or f"/tmp/pyfs-bench/rez/repo-{a.families}-{a.versions}")
+    # The child interpreters import rez; from this directory they would find this file instead.
+    os.chdir(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     # pyfs-jvm's class-data-sharing archive lives in $XDG_CACHE_HOME/pyfs-jvm/cds, one per JDK:
     # another pyfs-jvm (another checkout or virtualenv) on the same JDK replaces it with its own,
     # and then every start runs without it and dumps a new one at exit. Keep ours to ourselves.

@@ -145,13 +145,24 @@ def test_same_file_given_twice_is_not_its_own_duplicate(tmp_path: Path) -> None:
 def test_hard_links_are_one_file(tmp_path: Path) -> None:
     (tmp_path / "a").write_bytes(b"x" * 1000)
     os.link(tmp_path / "a", tmp_path / "a_link")
-    assert pyfs_jvm.find_duplicates([str(tmp_path)]) == []  # no space to win
+    [g] = pyfs_jvm.find_duplicates([str(tmp_path)])  # reported as hard links: no space to win
+    assert (g.copies, g.wasted_bytes, len(g)) == (1, 0, 2)
+    assert g.hard_links == [g.paths] == [[str(tmp_path / "a"), str(tmp_path / "a_link")]]
+    assert g.hash_hex == pw.find_duplicates([str(tmp_path)])[0].hash_hex
     (tmp_path / "b").write_bytes(b"x" * 1000)
     [g] = pyfs_jvm.find_duplicates([str(tmp_path)])
     assert g.paths == [str(tmp_path / n) for n in ["a", "a_link", "b"]]
     assert g.hard_links == [[str(tmp_path / "a"), str(tmp_path / "a_link")]]
     assert g.copies == 2 and len(g) == 3
     assert g.wasted_bytes == 1000
+    # a hard-linked file among other sizes, and one whose size matches a different file
+    (tmp_path / "c").write_bytes(b"y" * 1000)
+    os.link(tmp_path / "c", tmp_path / "c_link")
+    (tmp_path / "big").write_bytes(b"z" * 50_000)
+    os.link(tmp_path / "big", tmp_path / "big_link")
+    result = pyfs_jvm.find_duplicates([str(tmp_path)])
+    assert [(len(x), x.copies, x.wasted_bytes) for x in result] == [(3, 2, 1000), (2, 1, 0), (2, 1, 0)]
+    assert {frozenset(x.paths) for x in result} == {frozenset(x.paths) for x in pw.find_duplicates([str(tmp_path)])}
 
 
 def test_min_size_and_empty_files(tmp_path: Path) -> None:

@@ -413,6 +413,9 @@ def test_inplace_local_target_keeps_inode(tmp_path: Path) -> None:
     Client(src, dst).sync()  # atomic: a new inode, same mode
     assert dst.stat().st_ino != ino and digest(dst) == digest(src)
     assert dst.stat().st_mode & 0o777 == 0o640
+    ino2 = dst.stat().st_ino
+    r = Client(src, dst).sync()  # nothing to do: the original stays, the staged copy is dropped
+    assert r.changed == 0 and dst.stat().st_ino == ino2 and sorted(os.listdir(tmp_path)) == ["dst", "src"]
 
 
 def test_symlinked_local_target_is_updated_through_the_link(tmp_path: Path) -> None:

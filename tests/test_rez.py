@@ -479,11 +479,33 @@ def test_cli_json_matches_api(tmp_path: Path) -> None:
     assert sorted([r["family"], r["version"], r["format"], r["path"]] for r in rows) == want
 
 
-def test_cli_text_and_missing_path(tmp_path: Path) -> None:
+def _cli(args: list[str], capfdbinary: pytest.CaptureFixture[bytes]) -> tuple[int, str, str]:
+    """The rez-scan subcommand in this process (the JVM is already up): status, stdout, stderr."""
+    from pyfs_jvm.cli import main
+
+    rc = main(["rez-scan", *args])
+    out, err = capfdbinary.readouterr()
+    return rc, out.decode(), err.decode()
+
+
+def test_cli_text_is_sorted(tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
     root = build_spec_tree(tmp_path / "repo")
-    proc = subprocess.run([sys.executable, "-m", "pyfs_jvm", "rez-scan", str(root)],
-                          capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
-    assert proc.returncode == 0, proc.stderr.decode()
-    lines = proc.stdout.decode().splitlines()
+    rc, out, _ = _cli([str(root)], capfdbinary)
+    assert rc == 0
+    lines = out.splitlines()
     assert "foo-1.0\t" + str(root / "foo" / "1.0" / "package.py") in lines
+    assert "foo-1.2\t-" in lines and "bar\t" + str(root / "bar" / "package.py") in lines
     assert lines == sorted(lines)
+
+
+def test_cli_families_and_keep_going(tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+    root = tmp_path / "repo"
+    _file(root / "good" / "1.0" / "package.py")
+    _file(root / "broken.yaml", "versions: ['1..0']\n")  # an invalid version: rez raises on it
+    rc, out, _ = _cli([str(root), "--families"], capfdbinary)
+    assert rc == 0 and out.splitlines() == [f"broken\t{root}/broken.yaml", f"good\t{root}/good"]
+    rc, out, err = _cli([str(root)], capfdbinary)
+    assert rc == 2 and "broken.yaml" in err
+    rc, out, err = _cli([str(root), "--keep-going"], capfdbinary)
+    assert rc == 1 and "broken.yaml" in err
+    assert out.splitlines() == [f"good-1.0\t{root}/good/1.0/package.py"]

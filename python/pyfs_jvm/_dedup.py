@@ -10,8 +10,9 @@ Differences from pyfs-watcher, on purpose (see docs/analysis.md):
 * Hidden files and directories are scanned (pyfs-watcher skips them by accident).
 * The same file reached twice (overlapping or repeated inputs, a symlink given as input) is
   counted once: it is not its own duplicate.
-* Hard links are one file: they never make a group on their own, ``wasted_bytes`` counts distinct
-  files only, and ``DuplicateGroup.hard_links`` lists the paths that share an inode.
+* Hard links are one file: ``wasted_bytes`` counts distinct files only (``copies``), and
+  ``DuplicateGroup.hard_links`` lists the paths that share an inode. Paths that are all hard links
+  to one file still make a group (as in pyfs-watcher) but with ``copies == 1`` and nothing wasted.
 * A missing input raises (``HashError``, also ``FileNotFoundError``) before any work; files that
   cannot be read, or that change while being compared, are left out, logged on
   ``pyfs_jvm.dedup`` and passed to ``on_error``.

@@ -197,8 +197,7 @@ class Location:
         if self.hostname:
             assert self.port_number is not None
             token = self.token if self.token is not None else os.environ.get(TOKEN_ENV)
-            return sync.remote(http, self.hostname, self.port_number, os.fsencode(self.filename), token,
-                               float(timeout))
+            return sync.remote(http, self.hostname, self.port_number, os.fsencode(self.filename), token)
         return _bridge.call(DeltaError, sync.local, os.fsencode(self.filename))
 
 
@@ -421,7 +420,8 @@ class Client:
         self._check()
         source, target = self.source, self.target
         sync_cls: type[DeltaSync] = _jvm.jclass("pyfsjvm.delta.DeltaSync")
-        http = sync_cls.httpClient(float(min(self.timeout, 30.0))) if (source.is_remote or target.is_remote) else None
+        http = (sync_cls.httpClient(float(min(self.timeout, 30.0)), float(self.timeout))
+                if (source.is_remote or target.is_remote) else None)
         src = source._endpoint(http, self.timeout)
         dst = target._endpoint(http, self.timeout)
         if self.delta_transfer:

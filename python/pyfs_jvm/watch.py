@@ -158,6 +158,9 @@ class FileWatcher:
                 raise argument_error(WatchError, f'invalid ignore pattern "{g}": {e}') from None
         self._lock = threading.Lock()
         self._java: Watcher | None = None
+        self._sig_w = -1  # write end of the signal pipe (see _signals_reach)
+        self._sig_java: Watcher | None = None
+        self._listening = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -190,6 +193,8 @@ class FileWatcher:
         :meth:`poll_events` or iterator, which then returns ``[]`` / ends."""
         with self._lock:
             java, self._java = self._java, None
+            if not self._listening:  # else the waiting main thread closes it when it wakes
+                self._close_signal_pipe()
         if java is not None:
             java.close()
             _bridge.drain_logs()
@@ -247,16 +252,23 @@ class FileWatcher:
                 return changes
 
     def _wait(self, java: Watcher, timeout_ms: int | None) -> list[FileChange]:
+        # Only the main thread gets Ctrl-C. There a long wait listens on the signal wakeup fd (the
+        # Java side returns when Python's handler writes to it), else it waits in slices.
         main = threading.current_thread() is threading.main_thread()
+        listen = main and (timeout_ms is None or timeout_ms > _MAIN_SLICE_MS) and self._signals_reach(java)
+        sliced = main and not listen
         deadline = None if timeout_ms is None else time.monotonic() + timeout_ms / 1000
         while True:
             if deadline is None:
-                wait = _MAIN_SLICE_MS if main else -1
+                wait = _MAIN_SLICE_MS if sliced else -1
             else:
                 wait = max(0, int((deadline - time.monotonic()) * 1000))
-                if main:
+                if sliced:
                     wait = min(wait, _MAIN_SLICE_MS)
-            buf = self._take(java, wait)
+            if listen and wait != 0:
+                buf = self._take_listening(java, wait)
+            else:
+                buf = self._take(java, wait)
             if buf is None:
                 if self._java is not java:
                     return []
@@ -276,6 +288,55 @@ class FileWatcher:
                     break
                 changes.extend(_decode(more))
             return changes
+
+    def _signals_reach(self, java: Watcher) -> bool:
+        """Sets up (once per start) the pipe that carries signals into a blocked Java wait."""
+        if self._sig_java is java:
+            return True
+        self._close_signal_pipe()
+        try:
+            r, w = os.pipe()
+        except OSError:
+            return False
+        try:
+            os.set_blocking(w, False)
+            fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+            java.interruptOn(f"{fd_dir}/{r}")  # Java opens its own descriptor for the read end
+        except Exception:
+            os.close(w)
+            return False
+        finally:
+            os.close(r)
+        self._sig_w, self._sig_java = w, java
+        return True
+
+    def _close_signal_pipe(self) -> None:
+        if self._sig_w >= 0:
+            os.close(self._sig_w)  # EOF: the Java thread that forwards signals ends
+            self._sig_w, self._sig_java = -1, None
+
+    def _take_listening(self, java: Watcher, wait_ms: int) -> memoryview | None:
+        import signal
+
+        with self._lock:  # stop() must not close the pipe while it is Python's wakeup fd
+            if self._java is not java or self._sig_java is not java:
+                return None
+            self._listening = True
+            fd = self._sig_w
+        try:
+            try:
+                old = signal.set_wakeup_fd(fd, warn_on_full_buffer=False)
+            except ValueError:  # not the main interpreter: fall back to a short wait
+                return self._take(java, min(wait_ms, _MAIN_SLICE_MS) if wait_ms >= 0 else _MAIN_SLICE_MS)
+            try:
+                return self._take(java, wait_ms)
+            finally:
+                signal.set_wakeup_fd(old)
+        finally:
+            with self._lock:
+                self._listening = False
+                if self._java is not java:
+                    self._close_signal_pipe()
 
     def _take(self, java: Watcher, wait_ms: int) -> memoryview | None:
         try:

@@ -39,6 +39,7 @@ public final class CopyTask extends Transfer {
     @Override
     protected byte[] compute() throws FsException {
         Planner planner = new Planner(overwrite, follow, cancel);
+        planner.singleSource = sources.length == 1;
         boolean destIsDir = sources.length > 1 || planner.isDir(destination);
         for (byte[] src : sources) {
             byte[] name = PathBytes.basename(src);

@@ -2,6 +2,7 @@ package pyfsjvm.copy;
 
 import pyfsjvm.bridge.Cancel;
 import pyfsjvm.bridge.FsException;
+import pyfsjvm.platform.NativeCopy;
 import pyfsjvm.platform.Platform;
 import pyfsjvm.platform.RawPaths;
 import pyfsjvm.platform.Stat;
@@ -78,6 +79,31 @@ public final class FileCopier {
         long copied = 0;
         boolean created = false;
         try {
+            NativeCopy nc = platform.nativeCopy();
+            if (nc != null) {
+                created = true; // the temporary file may exist whatever happens below
+                long n;
+                try {
+                    n = nc.copy(src, tmpBytes, preserve, fsync, cancel, bytes::addAndGet);
+                } catch (FsException e) {
+                    throw e.path() == tmpBytes ? new FsException(e.errno(), dst, e.reason()) : e;
+                }
+                if (n != NativeCopy.UNSUPPORTED) {
+                    cancel.check();
+                    if (noReplace) {
+                        publish(tmp, tmpBytes, dst, true);
+                    } else {
+                        nc.rename(tmpBytes, dst);
+                    }
+                    created = false;
+                    if (fsync) {
+                        syncDirectory(PathBytes.parent(dst));
+                    }
+                    return n;
+                }
+                deleteQuietly(tmp); // this pair cannot be copied in the kernel: the NIO path below
+                created = false;
+            }
             FileChannel ic;
             try {
                 ic = FileChannel.open(in, StandardOpenOption.READ);

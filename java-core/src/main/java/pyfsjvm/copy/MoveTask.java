@@ -135,6 +135,7 @@ public final class MoveTask extends Transfer {
     /** Copy, verify, and only then delete the source; on any failure take the copy back. */
     private void moveAcrossDevices(byte[] src, byte[] dst) throws FsException {
         Planner planner = new Planner(overwrite, false, cancel);
+        planner.singleSource = true;
         planner.addSource(src, dst);
         Plan plan = planner.plan;
         totalBytes += plan.totalBytes;

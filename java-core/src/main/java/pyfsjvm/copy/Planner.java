@@ -33,6 +33,13 @@ public final class Planner {
     private final Map<ByteBuffer, Boolean> dirs = new HashMap<>();
     private final Map<ByteBuffer, Integer> files = new HashMap<>();
 
+    /**
+     * Set when this plan has a single source: then no two rows can share a destination, and a tree
+     * copied into a directory that does not exist yet needs no checks at all (the common case is
+     * then one stat for the whole tree, not one per entry).
+     */
+    boolean singleSource;
+
     public Planner(boolean overwrite, boolean follow, Cancel cancel) {
         this.overwrite = overwrite;
         this.follow = follow;
@@ -74,7 +81,7 @@ public final class Planner {
             int row = plan.add(Plan.DIR, src, dst, 0, s.mtimeSec, s.mtimeNsec);
             plan.top[row] = true;
             checkDir(row);
-            addTree(src, dst);
+            addTree(src, dst, singleSource && plan.fresh[row]);
             return true;
         }
         if (s.isFile()) {
@@ -89,7 +96,7 @@ public final class Planner {
         return false;
     }
 
-    private void addTree(byte[] src, byte[] dst) throws FsException {
+    private void addTree(byte[] src, byte[] dst, boolean allFresh) throws FsException {
         WalkSpec spec = new WalkSpec(src).sort(true).follow(follow).skipHidden(false);
         EntryTable t = EntryTable.collect(spec, EntryTable.FILES | EntryTable.DIRS | EntryTable.SYMLINKS
                 | EntryTable.OTHER, null, cancel);
@@ -104,6 +111,15 @@ public final class Planner {
             byte[] s = t.path(i);
             byte[] d = PathBytes.join(dst, rel);
             byte ty = t.type(i);
+            if (allFresh) {
+                byte k = ty == FileType.DIR ? Plan.DIR : ty == FileType.FILE ? Plan.FILE
+                        : ty == FileType.SYMLINK ? Plan.LINK : -1;
+                if (k >= 0) {
+                    int row = plan.add(k, s, d, t.size(i), t.mtimeSec(i), t.mtimeNsec(i)); // may grow the arrays
+                    plan.fresh[row] = true;
+                    continue;
+                }
+            }
             if (ty == FileType.DIR) {
                 checkDir(plan.add(Plan.DIR, s, d, 0, t.mtimeSec(i), t.mtimeNsec(i)));
             } else if (ty == FileType.FILE) {

@@ -11,11 +11,14 @@ public final class DedupApi {
     /**
      * Starts {@code find_duplicates} (see {@link DedupTask}).
      *
-     * @param workers hashing threads; 0 for the configured default
+     * @param workers threads for every stage; 0 for the defaults: the configured worker count for
+     *                hashing, and the I/O count ({@link Workers#io()}) for the partial stage's small reads,
+     *                which mostly wait on the disk when the cache is cold
      */
     public static Task<byte[][]> start(byte[][] paths, boolean recursive, long minSize, String algorithm,
                                        long partialSize, int workers) {
         HashAlgorithm a = HashAlgorithm.of(algorithm);
-        return new DedupTask(paths, recursive, minSize, a, partialSize, Workers.resolve(workers)).start();
+        int io = workers > 0 ? workers : Workers.io();
+        return new DedupTask(paths, recursive, minSize, a, partialSize, Workers.resolve(workers), io).start();
     }
 }

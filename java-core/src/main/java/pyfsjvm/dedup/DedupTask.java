@@ -39,7 +39,9 @@ import java.util.Set;
  *   <li>collect regular files from the inputs with the shared walker (hidden files included);
  *       the same directory entry reached twice (overlapping inputs, a symlink given as input) is
  *       kept once;</li>
- *   <li>group by size; a size group needs two distinct inodes (hard links are one file);</li>
+ *   <li>group by size; a size group needs two distinct inodes to be compared (hard links are
+ *       one file; an inode with several paths and no copies is reported as a group of one file,
+ *       with nothing wasted);</li>
  *   <li>partial: the first and last {@code partialSize} bytes, compared as bytes (the whole file
  *       when it is at most twice that: such files are then known duplicates, and their digest is
  *       computed once per group);</li>
@@ -62,19 +64,25 @@ public final class DedupTask extends Task<byte[][]> {
     private final long minSize;
     private final HashAlgorithm algorithm;
     private final long partialSize;
+    /** Threads for hashing (CPU-bound) and for the small reads of the partial stage (I/O-bound). */
     private final int threads;
+    private final int ioThreads;
     private final ProgressQueue progress = new ProgressQueue();
     private final List<FsException> errors = Collections.synchronizedList(new ArrayList<>());
 
     DedupTask(byte[][] inputs, boolean recursive, long minSize, HashAlgorithm algorithm, long partialSize,
-              int threads) {
+              int threads, int ioThreads) {
         this.inputs = inputs;
         this.recursive = recursive;
         this.minSize = minSize;
         this.algorithm = algorithm;
         this.partialSize = Math.max(1, partialSize);
         this.threads = Math.max(1, threads);
+        this.ioThreads = Math.max(1, ioThreads);
     }
+
+    /** Runs after the files are collected, before they are compared (tests change files here). */
+    Runnable afterCollect = () -> { };
 
     /** Progress events queued since the last call (see {@link ProgressQueue#drain}). */
     public long[] drainProgress() {
@@ -96,6 +104,7 @@ public final class DedupTask extends Task<byte[][]> {
     protected byte[][] compute() throws Exception {
         post(0, 0, 0);
         FileList files = collect();
+        afterCollect.run();
         cancel.check();
         dropSameEntries(files);
 
@@ -105,24 +114,30 @@ public final class DedupTask extends Task<byte[][]> {
         post(1, candidates, files.count);
 
         // One unit per inode: units[u] = the rows (paths) of that inode, row 0 the representative.
+        // Size groups of two or more inodes go through the stages; an inode with several paths
+        // (hard links) is reported as such even when nothing else has its contents.
         List<int[]> units = new ArrayList<>();
-        for (int[] g : bySize) {
-            units.addAll(inodes(files, g));
-        }
-        post(2, 0, candidates);
         List<int[]> unitsBySize = new ArrayList<>();
+        List<Integer> linked = new ArrayList<>();
         for (int[] g : bySize) {
             List<int[]> us = inodes(files, g);
             int[] ids = new int[us.size()];
             for (int k = 0; k < ids.length; k++) {
                 ids[k] = units.size();
+                if (us.get(k).length > 1) {
+                    linked.add(units.size());
+                }
                 units.add(us.get(k));
             }
-            unitsBySize.add(ids);
+            if (ids.length > 1) {
+                unitsBySize.add(ids);
+            }
         }
+        post(2, 0, candidates);
         byte[][] full = new byte[units.size()][];
         List<int[]> groups = partialStage(files, units, unitsBySize, full);
-        int partialCount = countUnitPaths(units, groups);
+        List<Integer> lone = notIn(groups, linked, units.size());
+        int partialCount = countUnitPaths(units, groups) + countUnitPaths(units, singletons(lone));
         post(2, partialCount, candidates);
 
         post(3, 0, partialCount);
@@ -134,10 +149,20 @@ public final class DedupTask extends Task<byte[][]> {
                 }
             }
         }
+        for (int u : lone) {
+            if (full[u] == null) {
+                need.add(u);
+            }
+        }
         fullStage(files, units, need, full);
         List<int[]> survivors = new ArrayList<>();
         for (int[] g : groups) {
             survivors.addAll(regroupWithin(files, units, full, g));
+        }
+        for (int u : notIn(survivors, linked, units.size())) {
+            if (full[u] != null) {
+                survivors.add(new int[] {u}); // hard links only: one file, no space to win
+            }
         }
         survivors = dropChanged(files, units, survivors);
         int dupCount = countUnitPaths(units, survivors);
@@ -268,7 +293,7 @@ public final class DedupTask extends Task<byte[][]> {
 
     // ------------------------------------------------------------------ grouping
 
-    /** Rows grouped by size, keeping groups with at least two distinct inodes. */
+    /** Rows grouped by size, keeping groups of two or more rows (inodes, or hard links to one). */
     private static List<int[]> sizeGroups(FileList f) {
         Map<Long, List<Integer>> bySize = new HashMap<>(f.count * 2);
         for (int r = 0; r < f.count; r++) {
@@ -284,9 +309,6 @@ public final class DedupTask extends Task<byte[][]> {
                 c = c != 0 ? c : Long.compare(f.ino[a], f.ino[b]);
                 return c != 0 ? c : Integer.compare(a, b);
             });
-            if (f.sameInode(rows.get(0), rows.get(rows.size() - 1))) {
-                continue; // one file under several names (hard links): nothing to compare
-            }
             out.add(rows.stream().mapToInt(Integer::intValue).toArray());
         }
         return out;
@@ -339,6 +361,31 @@ public final class DedupTask extends Task<byte[][]> {
         return out;
     }
 
+    /** The units of {@code candidates} that are in none of {@code groups}. */
+    private static List<Integer> notIn(List<int[]> groups, List<Integer> candidates, int nUnits) {
+        boolean[] in = new boolean[nUnits];
+        for (int[] g : groups) {
+            for (int u : g) {
+                in[u] = true;
+            }
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int u : candidates) {
+            if (!in[u]) {
+                out.add(u);
+            }
+        }
+        return out;
+    }
+
+    private static List<int[]> singletons(List<Integer> us) {
+        List<int[]> out = new ArrayList<>();
+        for (int u : us) {
+            out.add(new int[] {u});
+        }
+        return out;
+    }
+
     private static int countPaths(List<int[]> groups) {
         int n = 0;
         for (int[] g : groups) {
@@ -376,7 +423,7 @@ public final class DedupTask extends Task<byte[][]> {
         });
         List<int[]> out = Collections.synchronizedList(new ArrayList<>());
         HashAlgorithm a = algorithm;
-        ParallelFor.run(bySize.size(), threads, cancel, a::newHasher, (hasher, k) -> {
+        ParallelFor.run(bySize.size(), ioThreads, cancel, a::newHasher, (hasher, k) -> {
             int[] g = bySize.get(k);
             long size = f.size[units.get(g[0])[0]];
             boolean whole = size <= 2 * partialSize;
@@ -454,17 +501,17 @@ public final class DedupTask extends Task<byte[][]> {
      * may match neither what was compared nor the group. Groups left with one file go too.
      */
     private List<int[]> dropChanged(FileList f, List<int[]> units, List<int[]> groups) {
-        Platform platform = Platform.get();
-        Stat st = new Stat();
-        List<int[]> out = new ArrayList<>();
-        for (int[] g : groups) {
-            List<Integer> keep = new ArrayList<>();
+        int[][] kept = new int[groups.size()][];
+        ParallelFor.run(groups.size(), ioThreads, cancel, Stat::new, (st, gi) -> {
+            Platform platform = Platform.get();
+            int[] g = groups.get(gi);
+            int[] keep = new int[g.length];
+            int nk = 0;
             for (int u : g) {
                 int[] rows = units.get(u);
                 int[] ok = new int[rows.length];
                 int n = 0;
                 for (int row : rows) {
-                    cancel.check();
                     try {
                         platform.stat(f.path[row], true, st);
                         if (st.size == f.size[row] && st.mtimeSec == f.mtimeSec[row] && st.mtimeNsec == f.mtimeNsec[row]
@@ -478,12 +525,18 @@ public final class DedupTask extends Task<byte[][]> {
                     }
                 }
                 if (n > 0) {
-                    units.set(u, Arrays.copyOf(ok, n));
-                    keep.add(u);
+                    synchronized (units) {
+                        units.set(u, Arrays.copyOf(ok, n));
+                    }
+                    keep[nk++] = u;
                 }
             }
-            if (keep.size() > 1) {
-                out.add(keep.stream().mapToInt(Integer::intValue).toArray());
+            kept[gi] = Arrays.copyOf(keep, nk);
+        });
+        List<int[]> out = new ArrayList<>();
+        for (int[] g : kept) {
+            if (g.length > 1 || g.length == 1 && units.get(g[0]).length > 1) {
+                out.add(g);
             }
         }
         return out;

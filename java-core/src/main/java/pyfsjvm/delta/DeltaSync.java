@@ -1,8 +1,6 @@
 package pyfsjvm.delta;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -85,20 +83,20 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         this.inplace = inplace;
     }
 
-    /** An HTTP client for a run's remote sides: HTTP/1.1 (no h2c upgrade), kept-alive connections. */
-    public static HttpClient httpClient(double connectTimeoutSeconds) {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofMillis((long) (connectTimeoutSeconds * 1000)))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+    /**
+     * An HTTP client for a run's remote sides: kept-alive HTTP/1.1 connections, a connect timeout
+     * and a read timeout (no answer within it fails the request).
+     */
+    public static Http1 httpClient(double connectTimeoutSeconds, double readTimeoutSeconds) {
+        return new Http1((int) Math.max(1, connectTimeoutSeconds * 1000), (int) Math.max(1, readTimeoutSeconds * 1000));
     }
 
     public static Endpoint local(byte[] path) throws FsException {
         return new LocalFile(path);
     }
 
-    public static Endpoint remote(HttpClient http, String host, int port, byte[] filename, String token,
-                                  double timeoutSeconds) {
-        return new RemoteFile(http, host, port, filename, token, Duration.ofMillis((long) (timeoutSeconds * 1000)));
+    public static Endpoint remote(Http1 http, String host, int port, byte[] filename, String token) {
+        return new RemoteFile(http, host, port, filename, token);
     }
 
     /** Checks the arguments (a bad hash method fails here, before any request) and starts. */
@@ -153,11 +151,17 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
     private final List<Future<?>> futures = Collections.synchronizedList(new ArrayList<>());
 
     private volatile boolean cancelledByCaller;
+    private volatile boolean unchanged;
 
     @Override
     public void cancel() {
         cancelledByCaller = true;
         super.cancel();
+        for (Endpoint e : new Endpoint[] {source, target}) {
+            if (e instanceof RemoteFile rf) {
+                rf.http().closeAll(); // unblocks a thread reading from a stalled server
+            }
+        }
         synchronized (working) {
             for (Thread t : working) {
                 t.interrupt();
@@ -200,7 +204,9 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         enlist();
         try {
             Result r = run();
-            if (!dryRun) {
+            if (unchanged) {
+                target.abort(); // identical already: keep the original, drop the staged copy unsynced
+            } else if (!dryRun) {
                 phase = PHASE_COMMIT;
                 target.commit();
             }
@@ -222,6 +228,11 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         } finally {
             if (source instanceof LocalFile lf) {
                 lf.closeQuietly();
+            }
+            for (Endpoint e : new Endpoint[] {source, target}) {
+                if (e instanceof RemoteFile rf) {
+                    rf.http().closeAll(); // the run is over: no kept-alive sockets left behind
+                }
             }
             leave();
         }
@@ -327,6 +338,7 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         }
         copyTotalBlocks = todo.size();
         copyTotalBytes = bytes;
+        unchanged = existed && todo.isEmpty() && tgtSize == srcSize;
         if (!dryRun) {
             if (staging != null) {
                 try {

@@ -4,15 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,24 +25,28 @@ final class RemoteFile implements Endpoint {
     static final Set<String> HASHLIB_SAFE = Set.of("md5", "sha1", "sha224", "sha256", "sha384", "sha512",
             "sha3224", "sha3256", "sha3384", "sha3512", "sha512224", "sha512256", "blake2b", "blake2s");
 
-    private final HttpClient http;
-    private final String base;
+    private final Http1 http;
+    private final String host;
+    private final int port;
     private final String hostPort;
     private final byte[] filename;
     private final String encodedName;
     private final String token;
-    private final Duration timeout;
     private long size = -2;
     private boolean ours;
 
-    RemoteFile(HttpClient http, String host, int port, byte[] filename, String token, Duration timeout) {
+    RemoteFile(Http1 http, String host, int port, byte[] filename, String token) {
         this.http = http;
+        this.host = host;
+        this.port = port;
         this.hostPort = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
-        this.base = "http://" + hostPort + "/";
         this.filename = filename;
         this.encodedName = quotePlus(filename);
         this.token = token == null || token.isEmpty() ? null : token;
-        this.timeout = timeout;
+    }
+
+    Http1 http() {
+        return http;
     }
 
     /** Python's {@code urllib.parse.quote_plus} over raw bytes. */
@@ -71,45 +67,44 @@ final class RemoteFile implements Endpoint {
         return sb.toString();
     }
 
-    private HttpRequest.Builder request(String endpoint, String params) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + endpoint + "?" + params)).timeout(timeout);
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return b;
-    }
-
-    private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) throws IOException {
+    /** One exchange; connection failures become FsExceptions that name the server and request. */
+    private Http1.Response send(String method, String endpoint, String params, byte[] body, int len)
+            throws IOException {
         try {
-            return http.send(req, handler);
-        } catch (HttpConnectTimeoutException | ConnectException e) {
+            return http.send(method, host, port, "/" + endpoint + "?" + params, token, body, len);
+        } catch (java.net.ConnectException e) {
             throw new FsException("ECONNREFUSED", filename, "cannot connect to " + hostPort + ": " + e.getMessage());
-        } catch (HttpTimeoutException e) {
+        } catch (java.net.SocketTimeoutException e) {
             throw new FsException("ETIMEDOUT", filename, "no answer from " + hostPort + " within "
-                    + timeout.toSeconds() + " s (" + req.method() + " " + req.uri().getPath() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted");
+                    + http.readTimeoutMs() / 1000 + " s (" + method + " /" + endpoint + ")");
         } catch (IOException e) {
             throw new FsException("ECONNRESET", filename, "connection to " + hostPort + " failed during "
-                    + req.method() + " " + req.uri().getPath() + ": " + e);
+                    + method + " /" + endpoint + ": " + e.getMessage());
         }
     }
 
-    private IOException failure(HttpResponse<?> r, String what) {
+    private IOException failure(Http1.Response r, String what) {
         String body = "";
-        if (r.body() instanceof byte[] b) {
-            body = new String(b, 0, Math.min(b.length, 300), StandardCharsets.UTF_8).trim();
-        } else if (r.body() instanceof String s) {
-            body = s.length() > 300 ? s.substring(0, 300) : s.trim();
+        try (Http1.Body b = r.body) {
+            body = new String(b.readNBytes(300), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            // the reason stays empty
         }
-        String reason = "server " + hostPort + " answered " + r.statusCode() + " to " + what
+        String reason = "server " + hostPort + " answered " + r.status + " to " + what
                 + (body.isEmpty() || body.startsWith("<") ? "" : ": " + body);
-        return switch (r.statusCode()) {
+        return switch (r.status) {
             case 404 -> new FsException("ENOENT", filename, reason);
             case 401, 403 -> new FsException("EACCES", filename, reason);
             default -> FsException.domain(reason, filename);
         };
+    }
+
+    private static byte[] readAll(Http1.Body b, int max) throws IOException {
+        byte[] out = b.readNBytes(max + 1);
+        if (out.length > max) {
+            throw new IOException("response larger than " + max + " bytes");
+        }
+        return out;
     }
 
     private static final Pattern SIZE = Pattern.compile("\"size\"\\s*:\\s*(\\d+)");
@@ -117,15 +112,20 @@ final class RemoteFile implements Endpoint {
     @Override
     public synchronized long size() throws IOException {
         if (size == -2) {
-            HttpResponse<String> r = send(request("info", "filename=" + encodedName).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            ours = r.headers().firstValue(DeltaServer.HEADER_SERVER).isPresent();
-            if (r.statusCode() == 404) {
+            Http1.Response r = send("GET", "info", "filename=" + encodedName, null, 0);
+            ours = r.headers.containsKey(DeltaServer.HEADER_SERVER.toLowerCase(java.util.Locale.ROOT));
+            if (r.status == 404) {
+                r.body.drain(1 << 16);
+                r.body.close();
                 size = -1;
-            } else if (r.statusCode() / 100 != 2) {
+            } else if (r.status / 100 != 2) {
                 throw failure(r, "GET /info");
             } else {
-                Matcher m = SIZE.matcher(r.body());
+                String json;
+                try (Http1.Body b = r.body) {
+                    json = new String(readAll(b, 1 << 16), StandardCharsets.UTF_8);
+                }
+                Matcher m = SIZE.matcher(json);
                 // pdiffcopy: an empty JSON object also means "absent"
                 size = m.find() ? Long.parseLong(m.group(1)) : -1;
             }
@@ -152,12 +152,10 @@ final class RemoteFile implements Endpoint {
         long count = BlockHashes.blockCount(n, blockSize);
         String params = "block_size=" + blockSize + "&concurrency=" + concurrency + "&method="
                 + quotePlus(method.getBytes(StandardCharsets.UTF_8)) + "&filename=" + encodedName;
-        HttpResponse<InputStream> r = send(request("hashes", params).GET().build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = r.body()) {
-            if (r.statusCode() != 200) {
-                byte[] head = body.readNBytes(300);
-                throw failure(new ByteResponse(r, head), "GET /hashes");
+        Http1.Response r = send("GET", "hashes", params, null, 0);
+        try (InputStream body = r.body) {
+            if (r.status != 200) {
+                throw failure(r, "GET /hashes");
             }
             BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.US_ASCII), 1 << 16);
             String line;
@@ -190,72 +188,45 @@ final class RemoteFile implements Endpoint {
         }
     }
 
-    /** A response whose body we read ourselves (for error messages). */
-    private record ByteResponse(HttpResponse<?> r, byte[] body) implements HttpResponse<byte[]> {
-        public int statusCode() {
-            return r.statusCode();
-        }
-
-        public HttpRequest request() {
-            return r.request();
-        }
-
-        public java.util.Optional<HttpResponse<byte[]>> previousResponse() {
-            return java.util.Optional.empty();
-        }
-
-        public java.net.http.HttpHeaders headers() {
-            return r.headers();
-        }
-
-        public URI uri() {
-            return r.uri();
-        }
-
-        public HttpClient.Version version() {
-            return r.version();
-        }
-
-        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
-            return r.sslSession();
-        }
-    }
-
     @Override
     public int read(long offset, byte[] buf) throws IOException {
-        HttpResponse<InputStream> r = send(request("blocks", "filename=" + encodedName + "&offset=" + offset
-                + "&size=" + buf.length).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = r.body()) {
-            if (r.statusCode() != 200) {
-                throw failure(new ByteResponse(r, body.readNBytes(300)), "GET /blocks");
-            }
+        Http1.Response r = send("GET", "blocks", "filename=" + encodedName + "&offset=" + offset
+                + "&size=" + buf.length, null, 0);
+        if (r.status != 200) {
+            throw failure(r, "GET /blocks");
+        }
+        try (Http1.Body body = r.body) {
             int n = body.readNBytes(buf, 0, buf.length);
             if (body.read() >= 0) {
                 throw FsException.domain("server " + hostPort + " sent more than the block size", filename);
             }
             return n;
+        } catch (FsException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new FsException("ECONNRESET", filename, "block download from " + hostPort + " broke off: "
+                    + e.getMessage());
         }
     }
 
     @Override
     public void write(long offset, byte[] buf, int len) throws IOException {
-        HttpRequest req = request("blocks", "filename=" + encodedName + "&offset=" + offset)
-                .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(buf, 0, len)).build();
-        HttpResponse<byte[]> r = send(req, HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() / 100 != 2) {
+        Http1.Response r = send("POST", "blocks", "filename=" + encodedName + "&offset=" + offset, buf, len);
+        if (r.status / 100 != 2) {
             throw failure(r, "POST /blocks");
         }
+        r.body.drain(1 << 16);
+        r.body.close();
     }
 
     @Override
     public void resize(long newSize) throws IOException {
-        HttpRequest req = request("resize", "filename=" + encodedName + "&size=" + newSize)
-                .POST(HttpRequest.BodyPublishers.noBody()).build();
-        HttpResponse<byte[]> r = send(req, HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() / 100 != 2) {
+        Http1.Response r = send("POST", "resize", "filename=" + encodedName + "&size=" + newSize, null, 0);
+        if (r.status / 100 != 2) {
             throw failure(r, "POST /resize");
         }
+        r.body.drain(1 << 16);
+        r.body.close();
         synchronized (this) {
             size = newSize;
         }

@@ -74,9 +74,16 @@ public final class DiffTask extends Task<byte[][]> {
     @Override
     protected byte[][] compute() throws FsException {
         stage("walking_source");
-        EntryTable a = Trees.list(source, EntryTable.FILES, skipHidden, maxDepth, glob, cancel, "diff");
-        stage("walking_target");
-        EntryTable b = Trees.list(target, EntryTable.FILES, skipHidden, maxDepth, glob, cancel, "diff");
+        Trees.Pending later = Trees.listLater(target, EntryTable.FILES, skipHidden, maxDepth, glob, cancel, "diff");
+        EntryTable a;
+        try {
+            a = Trees.list(source, EntryTable.FILES, skipHidden, maxDepth, glob, cancel, "diff");
+            stage("walking_target");
+        } catch (FsException | RuntimeException e) {
+            later.abandon();
+            throw e;
+        }
+        EntryTable b = later.get();
         stage("comparing");
 
         // Merge-join on relative path.

@@ -108,14 +108,24 @@ public final class SyncTask extends Task<byte[][]> {
     @Override
     protected byte[][] compute() throws FsException {
         cancel.check();
+        long t0 = System.nanoTime();
         event("walking", new byte[0], 0, 0, 0);
         int kinds = EntryTable.FILES | EntryTable.DIRS | EntryTable.SYMLINKS;
-        EntryTable a = Trees.list(source, kinds, skipHidden, maxDepth, null, cancel, "sync");
         boolean haveTarget = Files.isDirectory(RawPaths.path(target));
         if (!haveTarget && !dryRun) {
             mkdirs(target); // Python creates it first; this is for other callers
         }
-        EntryTable b = haveTarget ? Trees.list(target, kinds, skipHidden, maxDepth, null, cancel, "sync") : null;
+        Trees.Pending pb = haveTarget ? Trees.listLater(target, kinds, skipHidden, maxDepth, null, cancel, "sync") : null;
+        EntryTable a;
+        try {
+            a = Trees.list(source, kinds, skipHidden, maxDepth, null, cancel, "sync");
+        } catch (FsException | RuntimeException e) {
+            if (pb != null) {
+                pb.abandon();
+            }
+            throw e;
+        }
+        EntryTable b = pb == null ? null : pb.get();
         int nb = b == null ? 0 : b.count();
         boolean[] useA = filter(a);
         boolean[] useB = b == null ? new boolean[0] : filter(b);
@@ -126,6 +136,7 @@ public final class SyncTask extends Task<byte[][]> {
             }
         }
         cancel.check();
+        long t1 = System.nanoTime();
         event("comparing", new byte[0], 0, sourceFiles, 0);
 
         byte[] action = new byte[a.count()];
@@ -193,6 +204,7 @@ public final class SyncTask extends Task<byte[][]> {
         int[] dirs = rows(action, MKDIR);
         int[] deletes = deleteExtra ? extraRows(b, extra) : new int[0];
         total = copies.length + deletes.length;
+        long t2 = System.nanoTime();
         event("syncing", new byte[0], 0, total, 0);
 
         boolean[] ok = new boolean[a.count()];
@@ -206,7 +218,15 @@ public final class SyncTask extends Task<byte[][]> {
             deleteAll(b, deletes, deleted, failErrno, failText, a.count());
             fixTimes(a, b, match, action, copies.length > 0 || deletes.length > 0 || dirs.length > 0);
         }
-        return result(a, b, action, ok, deletes, deleted, failErrno, failText);
+        long t3 = System.nanoTime();
+        byte[][] r = result(a, b, action, ok, deletes, deleted, failErrno, failText);
+        if (Log.enabled(Log.DEBUG)) {
+            Log.debug("sync", String.format("walk %.0f ms (%d + %d entries), compare %.0f ms (%d hashed), "
+                    + "write %.0f ms (%d copies, %d deletes), result %.0f ms", (t1 - t0) / 1e6, a.count(), nb,
+                    (t2 - t1) / 1e6, toHash.length, (t3 - t2) / 1e6, copies.length, deletes.length,
+                    (System.nanoTime() - t3) / 1e6));
+        }
+        return r;
     }
 
     /** Rows the caller asked about: the glob (basenames) picks files and links; dirs only without a glob. */

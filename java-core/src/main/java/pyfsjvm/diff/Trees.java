@@ -30,6 +30,60 @@ final class Trees {
         return t;
     }
 
+    /**
+     * Starts listing {@code root} on a pool thread, so that two trees are read at once (each walk's
+     * consumer is one thread; two overlap well even on two cores). {@link Pending#get} waits.
+     */
+    static Pending listLater(byte[] root, int keep, boolean skipHidden, int maxDepth, Glob glob, Cancel cancel,
+                             String logName) {
+        java.util.concurrent.Future<EntryTable> f = pyfsjvm.bridge.Workers.pool().submit(
+                () -> list(root, keep, skipHidden, maxDepth, glob, cancel, logName));
+        return new Pending(f, cancel);
+    }
+
+    /** A listing running on another thread. */
+    static final class Pending {
+        private final java.util.concurrent.Future<EntryTable> future;
+        private final Cancel cancel;
+
+        Pending(java.util.concurrent.Future<EntryTable> future, Cancel cancel) {
+            this.future = future;
+            this.cancel = cancel;
+        }
+
+        EntryTable get() throws FsException {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    cancel.cancel(); // keep waiting: the walk must stop before we return
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof FsException fe) {
+                        throw fe;
+                    }
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (c instanceof Error er) {
+                        throw er;
+                    }
+                    throw new IllegalStateException(c);
+                }
+            }
+        }
+
+        /** Stops the walk (if it still runs) and waits for it, ignoring its outcome. */
+        void abandon() {
+            cancel.cancel();
+            try {
+                get();
+            } catch (FsException | RuntimeException e) {
+                // we are already failing for another reason
+            }
+        }
+    }
+
     /** Compares the relative paths of row {@code i} of {@code a} and row {@code j} of {@code b}. */
     static int compare(EntryTable a, int i, EntryTable b, int j) {
         return Arrays.compareUnsigned(

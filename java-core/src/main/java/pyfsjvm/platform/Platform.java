@@ -80,6 +80,11 @@ public interface Platform {
         return total;
     }
 
+    /** A direct file copy that beats NIO, or null when this layer has none (callers then use NIO). */
+    default NativeCopy nativeCopy() {
+        return null;
+    }
+
     /** The platform layer for this JVM. */
     static Platform get() {
         return PlatformHolder.INSTANCE;

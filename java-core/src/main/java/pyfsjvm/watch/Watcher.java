@@ -119,6 +119,7 @@ public final class Watcher {
     private volatile boolean stopping;
     private FileOutputStream notify;
     private boolean armed;
+    private boolean interrupted;
 
     Watcher(EventSource src, byte[] root, boolean isFile, boolean recursive, long debounceMs, Glob[] ignore,
             boolean moves) {
@@ -191,7 +192,7 @@ public final class Watcher {
     public byte[] poll(long timeoutMs) throws FsException, InterruptedException {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         synchronized (lock) {
-            while (out.isEmpty() && !ended) {
+            while (out.isEmpty() && !ended && !interrupted) {
                 if (timeoutMs < 0) {
                     lock.wait();
                 } else {
@@ -200,6 +201,12 @@ public final class Watcher {
                         return null;
                     }
                     java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(lock, left);
+                }
+            }
+            if (interrupted) {
+                interrupted = false;
+                if (out.isEmpty() && !ended) {
+                    return null; // a signal for Python: let its handler run
                 }
             }
             Object o = out.poll();
@@ -229,6 +236,31 @@ public final class Watcher {
         synchronized (lock) {
             notify = f;
         }
+    }
+
+    /**
+     * Makes a blocked {@link #poll} return null whenever a byte can be read from {@code path}: the
+     * read end of the pipe Python registered with {@code signal.set_wakeup_fd}, so that Ctrl-C
+     * reaches a main thread waiting here without it waking up in slices. The thread ends at EOF
+     * (Python closes the write end when the watcher stops).
+     */
+    public void interruptOn(String path) throws IOException {
+        java.io.FileInputStream in = new java.io.FileInputStream(path);
+        Thread t = new Thread(() -> {
+            byte[] b = new byte[64];
+            try (in) {
+                while (in.read(b) > 0) {
+                    synchronized (lock) {
+                        interrupted = true;
+                        lock.notifyAll();
+                    }
+                }
+            } catch (IOException e) {
+                // the pipe is gone: nothing to forward any more
+            }
+        }, "pyfs-jvm-watch-signals");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Asks for one notification byte; returns true (and arms nothing) if something is ready now. */

@@ -90,6 +90,30 @@ class CopyTest {
         }
     }
 
+    @Test
+    void sourceVanishingAfterPlanning() throws Exception {
+        Path s = Files.createDirectories(tmp.resolve("s"));
+        for (int i = 0; i < 20; i++) {
+            Files.writeString(s.resolve("f" + (char) ('a' + i)), "data" + i);
+        }
+        Planner p = new Planner(false, false, new Cancel());
+        p.singleSource = true;
+        p.addSource(b(s), b(tmp.resolve("d")));
+        Files.delete(s.resolve("fk")); // gone after the plan, before the copy
+        CopyEngine e = new CopyEngine(p.plan, false, true, false, 1, new Cancel(), new AtomicLong(),
+                new java.util.concurrent.atomic.AtomicInteger());
+        FsException x = assertThrows(FsException.class, e::run);
+        assertEquals("ENOENT", x.errno());
+        assertArrayEquals(b(s.resolve("fk")), x.path());
+        assertFalse(Files.exists(tmp.resolve("d/fk")));
+        try (Stream<Path> files = Files.list(tmp.resolve("d"))) {
+            for (Path f : files.toList()) {
+                assertFalse(f.getFileName().toString().endsWith(".pyfsjvm-tmp"), f.toString());
+                assertEquals(Files.readString(s.resolve(f.getFileName())), Files.readString(f)); // complete
+            }
+        }
+    }
+
     private static long list(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.count();

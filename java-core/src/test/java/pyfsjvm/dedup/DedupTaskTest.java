@@ -69,4 +69,32 @@ class DedupTaskTest {
             assertEquals("ENOENT", e.errno());
         }
     }
+
+    @Test
+    void filesThatChangeOrVanishDuringTheScanAreLeftOutAndReported() throws Exception {
+        byte[] big = new byte[50_000];
+        for (String n : new String[] {"a", "b", "c", "d", "small1", "small2", "small3"}) {
+            Files.write(tmp.resolve(n), n.startsWith("small") ? new byte[10] : big);
+        }
+        byte[] root = tmp.toString().getBytes(StandardCharsets.UTF_8);
+        DedupTask t = new DedupTask(new byte[][] {root}, true, 1, pyfsjvm.hash.HashAlgorithm.of("blake3"), 4096, 2, 2);
+        t.afterCollect = () -> {
+            try {
+                Files.delete(tmp.resolve("a"));                          // vanished
+                Files.write(tmp.resolve("b"), new byte[50_000]);          // rewritten in place (same size)
+                Files.setLastModifiedTime(tmp.resolve("b"), java.nio.file.attribute.FileTime.fromMillis(1000));
+                Files.write(tmp.resolve("small1"), new byte[11]);         // grew
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        t.start();
+        while (t.await(1000) != Task.DONE) {
+            Thread.onSpinWait();
+        }
+        byte[][] r = t.result();
+        assertEquals(2, rows(r[0]));  // {c, d} and {small2, small3}
+        assertEquals(4, rows(r[1]));
+        assertEquals(3, rows(r[2]));  // a (ENOENT), b and small1 (changed)
+    }
 }

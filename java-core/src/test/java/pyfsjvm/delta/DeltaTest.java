@@ -87,7 +87,7 @@ class DeltaTest {
                 null, false, false, 4, 1 << 20, 4);
         Task<Void> serving = server.start();
         try {
-            HttpClient http = DeltaSync.httpClient(10);
+            HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + server.port();
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/info?filename=%2Fout%2Fsrc"))
                     .build(), HttpResponse.BodyHandlers.ofString());
@@ -96,8 +96,7 @@ class DeltaTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(400, r.statusCode());
 
-            Endpoint up = DeltaSync.remote(http, "127.0.0.1", server.port(), "/d/t".getBytes(StandardCharsets.UTF_8),
-                    null, 30);
+            Endpoint up = DeltaSync.remote(DeltaSync.httpClient(10, 30), "127.0.0.1", server.port(), "/d/t".getBytes(StandardCharsets.UTF_8), null);
             DeltaSync.Result res = run(DeltaSync.start(DeltaSync.local(src.toString().getBytes()), up, 65536,
                     "blake3", true, 3, false, false));
             assertEquals(4, res.blocksCopied());
@@ -107,12 +106,12 @@ class DeltaTest {
             Files.write(src, data);
             Path local = dir.resolve("local");
             Files.write(local, random(10, 3));
-            up = DeltaSync.remote(http, "127.0.0.1", server.port(), "/d/t".getBytes(StandardCharsets.UTF_8), null, 30);
+            up = DeltaSync.remote(DeltaSync.httpClient(10, 30), "127.0.0.1", server.port(), "/d/t".getBytes(StandardCharsets.UTF_8), null);
             res = run(DeltaSync.start(DeltaSync.local(src.toString().getBytes()), up, 65536, "sha1", true, 3,
                     false, false));
             assertEquals(1, res.changed());
             assertEquals(3, res.hits());
-            Endpoint down = DeltaSync.remote(http, "127.0.0.1", server.port(), "/d/t".getBytes(), null, 30);
+            Endpoint down = DeltaSync.remote(DeltaSync.httpClient(10, 30), "127.0.0.1", server.port(), "/d/t".getBytes(), null);
             run(DeltaSync.start(down, DeltaSync.local(local.toString().getBytes()), 65536, "sha256", true, 2,
                     false, false));
             assertArrayEquals(data, Files.readAllBytes(local));

@@ -36,6 +36,10 @@ public final class Libc {
     public static final int STATX_TYPE = 0x1;
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
+    public static final int O_WRONLY = 1;
+    public static final int O_CREAT = 0x40;
+    public static final int O_EXCL = 0x80;
+    public static final int AT_EMPTY_PATH = 0x1000;
     /** O_DIRECTORY differs between x86_64 and the generic (aarch64) ABI. */
     public static final int O_DIRECTORY;
 
@@ -59,6 +63,15 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
     static final MethodHandle STATX = downcall("statx",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
+    // file copying (pyfsjvm.copy through FfmCopy)
+    static final MethodHandle COPY_FILE_RANGE = downcall("copy_file_range",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
+    static final MethodHandle SENDFILE = downcall("sendfile",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
+    static final MethodHandle FCHMOD = downcall("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
+    static final MethodHandle FUTIMENS = downcall("futimens", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
+    static final MethodHandle FSYNC = downcall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
+    static final MethodHandle RENAME = downcall("rename", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), ERRNO);
 
     @SuppressWarnings("restricted") // native access is the point; the JVM runs with --enable-native-access
     private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {

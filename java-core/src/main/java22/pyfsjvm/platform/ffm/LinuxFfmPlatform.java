@@ -38,9 +38,16 @@ public final class LinuxFfmPlatform implements Platform {
         }
     }
 
+    private static final FfmCopy COPY = new FfmCopy();
+
     @Override
     public String name() {
         return "ffm-linux";
+    }
+
+    @Override
+    public pyfsjvm.platform.NativeCopy nativeCopy() {
+        return COPY;
     }
 
     @Override
