@@ -758,6 +758,12 @@ def test_report_interrupted_leaves_nothing(big_tree: Path, tmp_path: Path) -> No
 
     with pytest.raises(KeyboardInterrupt):
         pwalk.report(str(big_tree), str(out / "r.csv"), progress=stop, max_threads=1)
-    assert calls and os.listdir(out) == []
+    assert calls
+    left = os.listdir(out)
+    # Cancelled mid-scan: nothing. Finished within the first wait (a small tree on a fast machine):
+    # the complete report, renamed into place before the interrupt was seen. Never a partial file.
+    assert left in ([], ["r.csv.zst"])
+    if left:
+        subprocess.run(["zstd", "-tq", str(out / "r.csv.zst")], check=True)
     # and the next report works normally
     assert pwalk.report(str(big_tree), str(out / "r.csv"))[0] == str(out / "r.csv.zst")
