@@ -33,6 +33,7 @@ public final class Libc {
     public static final int AT_FDCWD = -100;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
     public static final int STATX_BASIC_STATS = 0x7ff;
+    public static final int STATX_TYPE = 0x1;
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
     public static final int O_WRONLY = 1;
@@ -56,6 +57,8 @@ public final class Libc {
     static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             ERRNO, Linker.Option.firstVariadicArg(2));
     static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    static final MethodHandle PREAD = downcall("pread",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
     static final MethodHandle GETDENTS64 = downcall("getdents64",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
     static final MethodHandle STATX = downcall("statx",
@@ -94,6 +97,7 @@ public final class Libc {
         final MemorySegment dents = arena.allocate(1 << 16, 8);
         final byte[] dentsHeap = new byte[1 << 16];
         MemorySegment path = arena.allocate(4096, 8);
+        MemorySegment data = arena.allocate(1 << 16, 8);
 
         /** Copies {@code b[off, off+len)} plus a NUL into the path buffer. */
         MemorySegment cString(byte[] b, int off, int len) {
