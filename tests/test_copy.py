@@ -514,3 +514,13 @@ def test_dry_run_plans_and_checks_but_writes_nothing(src: Path, tmp_path: Path) 
     moved = pyfs_jvm.move_files([str(src / "a.txt"), str(src / "sub")], str(tmp_path / "m"), dry_run=True)
     assert moved == [str(tmp_path / "m" / "a.txt"), str(tmp_path / "m" / "sub")]
     assert (src / "a.txt").exists() and not (tmp_path / "m").exists()
+
+
+def test_fsync_copies_the_same(src: Path, shm: Path) -> None:
+    # Destinations on tmpfs: the fsync calls are made (strace shows them) but cost nothing there,
+    # while on the shared VM's ext4 each one can wait seconds for other sessions' writeback.
+    pyfs_jvm.copy_files([str(src)], str(shm / "dst"), fsync=True)
+    assert snapshot(shm / "dst" / "src") == snapshot(src)
+    expected = snapshot(src / "sub")
+    pyfs_jvm.move_files([str(src / "sub")], str(shm / "sub"), fsync=True, verify=True)
+    assert snapshot(shm / "sub") == expected and not (src / "sub").exists()

@@ -21,8 +21,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _args, _bridge, _jvm
+from ._hash import check_algorithm  # the one algorithm check (diff, sync, dedup, snapshot)
 from ._args import PathArg
-from .errors import DirDiffError, FsWatcherError, HashError, argument_error, domain_error
+from .errors import DirDiffError, FsWatcherError, argument_error, domain_error
 
 if TYPE_CHECKING:
     from pyfsjvm.diff import DiffApi
@@ -126,17 +127,6 @@ class DirDiff(_Frozen):
 
 
 # ------------------------------------------------------------------ shared with sync
-
-
-def check_algorithm(algorithm: Any) -> str:
-    """pyfs-watcher's algorithm check (``HashError``, also a ValueError); every core algorithm is allowed."""
-    if not isinstance(algorithm, str):
-        raise TypeError(f"algorithm must be a str, got {type(algorithm).__name__}")
-    api: type[DiffApi] = _jvm.jclass("pyfsjvm.diff.DiffApi")
-    names = [str(n) for n in api.algorithms()]
-    if algorithm not in names:
-        raise argument_error(HashError, f'unknown algorithm "{algorithm}", expected "sha256" or "blake3"')
-    return algorithm
 
 
 def check_glob(glob: str, family: type[FsWatcherError]) -> None:

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import _args, _bridge, _jvm
 from ._args import PathArg
-from ._diff import _Frozen, check_algorithm, check_glob, check_root
+from ._diff import _Frozen, check_glob, check_root
+from ._hash import check_algorithm
 from .errors import SyncError, domain_error, os_error
 
 if TYPE_CHECKING:

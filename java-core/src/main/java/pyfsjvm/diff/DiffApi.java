@@ -29,9 +29,4 @@ public final class DiffApi {
         t.start();
         return t;
     }
-
-    /** Every hash algorithm name the core supports. */
-    public static String[] algorithms() {
-        return HashAlgorithm.names().toArray(new String[0]);
-    }
 }

@@ -14,7 +14,12 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-/** {@link NativeCopy} on glibc: descriptors, copy_file_range/sendfile, fchmod, futimens, rename. */
+/**
+ * {@link NativeCopy} on glibc: descriptors, copy_file_range/sendfile, fchmod, futimens, rename.
+ *
+ * <p>Tried and measured worse: read/write through a native buffer for files up to 64 KiB (about
+ * 40% more CPU than copy_file_range on 20k small files on ext4).
+ */
 final class FfmCopy implements NativeCopy {
     private static final long CHUNK = 16L << 20;
     private static final int EXDEV = 18;
