@@ -25,6 +25,7 @@ class Tool:
     code: str | None = None          # Python body: must define run() -> int (a count)
     argv: list[str] | None = None    # or an external command, timed by the parent
     setup: str = ""                  # Python run once before timing (imports, warm-up)
+    before: str = ""                 # Python defining before(): run before each repetition, untimed
     available: bool = True
     note: str = ""
     times: list[float] = field(default_factory=list)
@@ -37,9 +38,12 @@ _CHILD = """
 import json, resource, time, sys
 {setup}
 {code}
+{before}
 times = []
 count = None
 for i in range({reps}):
+    if "before" in globals():
+        before()
     t = time.perf_counter()
     count = run()
     times.append(time.perf_counter() - t)
@@ -62,7 +66,7 @@ def measure(tools: list[Tool], rounds: int, reps: int, env: dict[str, str] | Non
             if not tool.available:
                 continue
             if tool.code is not None:
-                src = _CHILD.format(setup=tool.setup, code=tool.code, reps=reps)
+                src = _CHILD.format(setup=tool.setup, code=tool.code, before=tool.before, reps=reps)
                 p = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, env=child_env)
                 if p.returncode != 0:
                     tool.available = False

@@ -20,6 +20,22 @@ else
     python3 -m pip install --disable-pip-version-check -q -e '.[test]'
 fi
 
+# Debian packages the tests compare against or drive (CI: a fresh machine, as root, no stdin).
+# One line per package: "command package  # who needs it". Missing ones are installed in one go.
+debian_needs="
+b3sum b3sum                # hash tests compare digests with it
+chromium chromium          # the du treemap page is rendered headless (tests/test_cli_analysis.py)
+zstd zstd                  # pwalk report tests decompress .zst reports with it
+"
+missing=$(printf '%s\n' "$debian_needs" | awk 'NF >= 2 { print $1, $2 }' | while read -r cmd pkg; do
+    command -v "$cmd" >/dev/null 2>&1 || printf '%s ' "$pkg"; done)
+if [ -n "$missing" ]; then
+    step "install Debian packages: $missing"
+    apt-get update -qq
+    # shellcheck disable=SC2086  # one word per package
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+
 jdk17=$(python3 -m pyfs_jvm._jdk --all | awk '$1 == 17 { print $2; exit }')
 jdk_new=$(python3 -m pyfs_jvm._jdk --min 22 || true)
 [ -n "$jdk17" ] || { echo "test-all: no JDK 17 found (python3 -m pyfs_jvm._jdk --all)" >&2; exit 1; }

@@ -340,3 +340,20 @@ def drain_logs() -> None:
 
 def fsencode(path: str) -> bytes:
     return os.fsencode(path)
+
+
+def decode_errors(buf: Any, family: type[E]) -> list[E]:
+    """A ``pyfsjvm.bridge.ErrorBatch`` (path, ``ERRNO:reason`` rows) as ``family`` errors, each
+    mixed with the matching OSError subclass (a domain error when the errno is empty)."""
+    batch = Batch(memoryview(bytes(buf)))
+    if batch.rows == 0:
+        return []
+    out: list[E] = []
+    for path, text in zip(batch.strings(0), batch.strings(1)):
+        name, _, reason = text.partition(":")
+        code = getattr(_errno, name, None) if name else None
+        if code is None:
+            out.append(domain_error(family, f"{reason}: {path}", path=path))
+        else:
+            out.append(os_error(family, code, path, reason))
+    return out

@@ -33,6 +33,8 @@ __all__ = [
     "DiskUsageError",
     "RenameError",
 ]
+# pyfs-jvm's own families (RezScanError, DeltaError) are defined here to keep one hierarchy but
+# left out of __all__, which stays pyfs-watcher's; pyfs_jvm.rez and pyfs_jvm.delta export them.
 
 
 class FsWatcherError(Exception):
@@ -77,6 +79,14 @@ class DiskUsageError(FsWatcherError):
 
 class RenameError(FsWatcherError):
     """Bulk rename failed."""
+
+
+class RezScanError(FsWatcherError):
+    """A rez repository could not be scanned (pyfs_jvm.rez; pyfs-jvm's own, not in pyfs-watcher)."""
+
+
+class DeltaError(FsWatcherError):
+    """Delta transfer (pyfs_jvm.delta, pdiffcopy-compatible) failed."""
 
 
 # ---------------------------------------------------------------- combined classes

@@ -2,7 +2,7 @@
 
 A subcommand module defines ``register(subparsers)``, which adds its parser and sets
 ``func=run`` where ``run(args) -> int`` returns the exit status. Add a family by adding its module
-name to ``_SUBCOMMANDS``.
+in this package (names starting with ``_`` are helpers).
 """
 
 from __future__ import annotations
@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import pkgutil
 import sys
 from collections.abc import Sequence
 
-_SUBCOMMANDS = ["info", "walk", "search", "rename"]
+
+def _subcommands() -> list[str]:
+    """Every public module of this package is a subcommand (its ``register`` names the command)."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,8 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (repeat for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in _SUBCOMMANDS:
-        importlib.import_module(f"{__name__}.{name.replace('-', '_')}").register(sub)
+    for name in _subcommands():
+        importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
 
 

@@ -26,6 +26,11 @@ public final class HashAlgorithm {
         jdk("md5", "MD5");
         jdk("sha3-256", "SHA3-256");
         jdk("sha3-512", "SHA3-512");
+        // The rest of what Python's hashlib offers through the JDK (pdiffcopy peers may ask for them).
+        jdk("sha3-224", "SHA3-224");
+        jdk("sha3-384", "SHA3-384");
+        jdk("sha512-224", "SHA-512/224");
+        jdk("sha512-256", "SHA-512/256");
     }
 
     private final String name;

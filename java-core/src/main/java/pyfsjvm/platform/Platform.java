@@ -36,6 +36,55 @@ public interface Platform {
     /** {@code stat} ({@code follow}) or {@code lstat} of {@code path} into {@code out}. */
     void stat(byte[] path, boolean follow, Stat out) throws FsException;
 
+    /**
+     * The type of {@code path} ({@code stat} when {@code follow}, else {@code lstat}), or
+     * {@link FileType#UNKNOWN} if it cannot be stat'ed: Python's {@code os.path.isfile}/{@code isdir}
+     * in one call, for loops that ask millions of times and need nothing else.
+     */
+    default byte typeOf(byte[] path, boolean follow) {
+        Stat st = new Stat();
+        try {
+            stat(path, follow, st);
+            return st.type;
+        } catch (FsException e) {
+            return FileType.UNKNOWN;
+        }
+    }
+
+    /**
+     * Reads ranges of the regular file {@code path} (following symlinks) with one open: range
+     * {@code k} is {@code lengths[k]} bytes from {@code offsets[k]}, stored one after another in
+     * {@code dst}. A range stops early at end of file. Returns the bytes read in all. For the
+     * many small reads of dedup (a file's head and tail, a small file whole), where opening a
+     * {@code FileChannel} costs more than the read; the FFM layer does open/pread/close.
+     */
+    default int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst) throws FsException {
+        int total = 0;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(RawPaths.path(path),
+                java.nio.file.StandardOpenOption.READ)) {
+            for (int k = 0; k < offsets.length; k++) {
+                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(dst, total, lengths[k]);
+                int got = 0;
+                while (bb.hasRemaining()) {
+                    int n = ch.read(bb, offsets[k] + got);
+                    if (n < 0) {
+                        break;
+                    }
+                    got += n;
+                }
+                total += got;
+            }
+        } catch (java.io.IOException e) {
+            throw FsException.from(e, path);
+        }
+        return total;
+    }
+
+    /** A direct file copy that beats NIO, or null when this layer has none (callers then use NIO). */
+    default NativeCopy nativeCopy() {
+        return null;
+    }
+
     /** The platform layer for this JVM. */
     static Platform get() {
         return PlatformHolder.INSTANCE;

@@ -25,6 +25,8 @@ public final class Dir implements Comparable<Dir> {
     FsException error;
     /** Child directories to descend, by entry index (null entries are not descended). */
     Dir[] children;
+    /** Caller data from {@link WalkSpec#tagger}; set before the directory is published. */
+    Object tag;
 
     Dir(byte[] path, int depth, int[] order, Ancestry ancestry) {
         this.path = path;
@@ -45,6 +47,16 @@ public final class Dir implements Comparable<Dir> {
     /** The entries (null if the directory could not be read). */
     public DirListing listing() {
         return listing;
+    }
+
+    /** What {@link WalkSpec#tagger} attached when this directory was found (null for the root). */
+    public Object tag() {
+        return tag;
+    }
+
+    /** Whether entry {@code i} is descended by the walk (a directory that is not pruned). */
+    public boolean descends(int i) {
+        return children != null && children[i] != null;
     }
 
     /** Why the directory could not be read, or null. */

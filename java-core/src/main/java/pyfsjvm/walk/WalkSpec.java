@@ -15,6 +15,12 @@ public final class WalkSpec {
         boolean skip(Dir parent, int i);
     }
 
+    /** Attaches caller data to a child directory when it is found (see {@link Dir#tag()}). */
+    @FunctionalInterface
+    public interface Tagger {
+        Object tag(Dir parent, int i);
+    }
+
     final byte[] root;
     int maxDepth = Integer.MAX_VALUE;
     boolean follow;
@@ -24,6 +30,7 @@ public final class WalkSpec {
     int threads = Workers.io();
     long bufferedEntries = 1 << 16;
     Prune prune;
+    Tagger tagger;
     Platform platform = Platform.get();
 
     public WalkSpec(byte[] root) {
@@ -78,6 +85,17 @@ public final class WalkSpec {
     /** Extra pruning, e.g. pwalk's ".snapshot" directories. */
     public WalkSpec prune(Prune p) {
         prune = p;
+        return this;
+    }
+
+    /**
+     * Called for entry {@code i} of {@code parent} when it becomes a directory to descend, before
+     * any thread can read it: what it returns is that directory's {@link Dir#tag()}. Lets a caller
+     * carry the entry's own stat (read with the parent) down to the directory's visit, which may
+     * happen on another thread, in any order.
+     */
+    public WalkSpec tagger(Tagger t) {
+        tagger = t;
         return this;
     }
 

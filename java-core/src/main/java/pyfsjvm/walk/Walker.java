@@ -46,6 +46,27 @@ public final class Walker {
 
         /** Called while waiting for a directory to be read (a chance to flush output). */
         default void idle() {}
+
+        /**
+         * Directory {@code d} (the root included) is read and about to be walked: its whole listing
+         * is available here, before any of its entries reach {@link #entry} (os.walk-style
+         * consumers take the directory at once and ignore {@code entry}).
+         */
+        default void enter(Dir d) {}
+
+        /**
+         * Whether to walk {@code child}, a directory the walk found, now that the walk reached it.
+         * Returning false drops it and its subtree, read ahead or not (for callers that prune
+         * late, after seeing the parent, like os.walk's in-place edits of {@code dirnames}).
+         */
+        default boolean descend(Dir child) {
+            return true;
+        }
+
+        /** Directory {@code d} could not be read (it is not walked); by default an {@link #error}. */
+        default void unreadable(Dir d) {
+            error(d.error());
+        }
     }
 
     /** Receives each directory of an unordered walk, possibly from several threads at once. */
@@ -56,6 +77,9 @@ public final class Walker {
     }
 
     private static final String LOG = "walk";
+
+    /** Put in a work queue to wake a blocked worker; never read. */
+    private static final Dir WAKE = new Dir(new byte[0], -1, new int[0], null);
 
     // ------------------------------------------------------------------ ordered
 
@@ -71,6 +95,7 @@ public final class Walker {
         if (root.error != null) {
             throw root.error;
         }
+        visitor.enter(root);
         Thread[] workers = reader.startWorkers(spec.threads);
         try {
             emit(root, reader, cancel, visitor);
@@ -108,11 +133,17 @@ public final class Walker {
                 }
             }
             Dir child = d.children == null ? null : d.children[i];
+            if (child != null && !visitor.descend(child)) {
+                d.children[i] = null;
+                reader.discard(child);
+                child = null;
+            }
             if (child != null) {
                 reader.awaitOrRead(child, visitor);
                 if (child.error != null) {
-                    visitor.error(child.error);
+                    visitor.unreadable(child);
                 } else {
+                    visitor.enter(child);
                     dirs.push(child);
                     next.push(new int[] {0});
                 }
@@ -216,6 +247,7 @@ public final class Walker {
         void stop(Thread[] workers) {
             stopped = true;
             queue.clear();
+            wakeWorkers(workers.length);
             synchronized (budget) {
                 budget.notifyAll();
             }
@@ -226,6 +258,21 @@ public final class Walker {
                     Thread.currentThread().interrupt();
                     cancel.cancel();
                     return;
+                }
+            }
+        }
+
+        /**
+         * Wakes up to {@code n} workers blocked polling an empty queue, so that they see
+         * {@code stopped} now rather than after their poll times out (which cost every walk
+         * 10 ms at its end: stop() joins them).
+         */
+        void wakeWorkers(int n) {
+            for (int k = 0; k < n; k++) {
+                if (unordered != null) {
+                    unordered.offer(WAKE);
+                } else {
+                    queue.add(WAKE);
                 }
             }
         }
@@ -242,7 +289,7 @@ public final class Walker {
                         continue;
                     }
                     Dir d = queue.poll(10, TimeUnit.MILLISECONDS);
-                    if (d != null && d.claim()) {
+                    if (d != null && d != WAKE && d.claim()) {
                         readAndExpand(d, false);
                     }
                 }
@@ -277,6 +324,49 @@ public final class Walker {
             if (entries > 0 && buffered.addAndGet(-entries) < spec.bufferedEntries) {
                 synchronized (budget) {
                     budget.notifyAll();
+                }
+            }
+        }
+
+        /**
+         * Drops a directory the visitor does not want, and everything read ahead below it: its
+         * entries go back to the read-ahead budget, its children that nobody started are never read.
+         */
+        void discard(Dir d) {
+            ArrayDeque<Dir> todo = new ArrayDeque<>();
+            todo.push(d);
+            while (!todo.isEmpty()) {
+                Dir x = todo.pop();
+                if (x.claim()) { // nobody started it: it never will be
+                    synchronized (x) {
+                        x.state.set(Dir.DONE);
+                        x.notifyAll();
+                    }
+                    continue;
+                }
+                synchronized (x) {
+                    while (!x.isDone()) {
+                        try {
+                            x.wait(10);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            cancel.cancel();
+                            return;
+                        }
+                    }
+                }
+                if (x.listing != null) {
+                    released(x.listing.count());
+                    recycle(x.listing);
+                    x.listing = null;
+                }
+                if (x.children != null) {
+                    for (Dir c : x.children) {
+                        if (c != null) {
+                            todo.push(c);
+                        }
+                    }
+                    x.children = null;
                 }
             }
         }
@@ -361,6 +451,9 @@ public final class Walker {
                 int[] order = java.util.Arrays.copyOf(d.order(), d.order().length + 1);
                 order[order.length - 1] = i;
                 Dir c = new Dir(d.childPath(i), childDepth, order, anc);
+                if (spec.tagger != null) {
+                    c.tag = spec.tagger.tag(d, i); // before the child is published to any reader
+                }
                 children[i] = c;
                 if (unordered != null) {
                     pending.incrementAndGet();
@@ -394,7 +487,7 @@ public final class Walker {
                         return;
                     }
                     Dir d = unordered.pollFirst(10, TimeUnit.MILLISECONDS);
-                    if (d == null) {
+                    if (d == null || d == WAKE) {
                         if (pending.get() == 0) {
                             stopped = true;
                         }
@@ -423,7 +516,10 @@ public final class Walker {
                         recycle(d.listing);
                         d.listing = null;
                         d.children = null;
-                        pending.decrementAndGet();
+                        if (pending.decrementAndGet() == 0) {
+                            stopped = true; // the last directory: wake the idle workers now
+                            wakeWorkers(spec.threads);
+                        }
                     }
                 }
             } catch (InterruptedException e) {

@@ -33,8 +33,13 @@ public final class Libc {
     public static final int AT_FDCWD = -100;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
     public static final int STATX_BASIC_STATS = 0x7ff;
+    public static final int STATX_TYPE = 0x1;
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
+    public static final int O_WRONLY = 1;
+    public static final int O_CREAT = 0x40;
+    public static final int O_EXCL = 0x80;
+    public static final int AT_EMPTY_PATH = 0x1000;
     /** O_DIRECTORY differs between x86_64 and the generic (aarch64) ABI. */
     public static final int O_DIRECTORY;
 
@@ -52,10 +57,21 @@ public final class Libc {
     static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             ERRNO, Linker.Option.firstVariadicArg(2));
     static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    static final MethodHandle PREAD = downcall("pread",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
     static final MethodHandle GETDENTS64 = downcall("getdents64",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
     static final MethodHandle STATX = downcall("statx",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
+    // file copying (pyfsjvm.copy through FfmCopy)
+    static final MethodHandle COPY_FILE_RANGE = downcall("copy_file_range",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
+    static final MethodHandle SENDFILE = downcall("sendfile",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
+    static final MethodHandle FCHMOD = downcall("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
+    static final MethodHandle FUTIMENS = downcall("futimens", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
+    static final MethodHandle FSYNC = downcall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
+    static final MethodHandle RENAME = downcall("rename", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), ERRNO);
 
     @SuppressWarnings("restricted") // native access is the point; the JVM runs with --enable-native-access
     private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
@@ -81,6 +97,7 @@ public final class Libc {
         final MemorySegment dents = arena.allocate(1 << 16, 8);
         final byte[] dentsHeap = new byte[1 << 16];
         MemorySegment path = arena.allocate(4096, 8);
+        MemorySegment data = arena.allocate(1 << 16, 8);
 
         /** Copies {@code b[off, off+len)} plus a NUL into the path buffer. */
         MemorySegment cString(byte[] b, int off, int len) {

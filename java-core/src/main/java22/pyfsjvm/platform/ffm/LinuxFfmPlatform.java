@@ -38,9 +38,16 @@ public final class LinuxFfmPlatform implements Platform {
         }
     }
 
+    private static final FfmCopy COPY = new FfmCopy();
+
     @Override
     public String name() {
         return "ffm-linux";
+    }
+
+    @Override
+    public pyfsjvm.platform.NativeCopy nativeCopy() {
+        return COPY;
     }
 
     @Override
@@ -137,6 +144,21 @@ public final class LinuxFfmPlatform implements Platform {
         }
     }
 
+    /** statx asking for the type only, reading back only st_mode (the rest is not copied out). */
+    @Override
+    public byte typeOf(byte[] path, boolean follow) {
+        Libc.Scratch s = Libc.scratch();
+        MemorySegment c = s.cString(path, 0, path.length);
+        int rc;
+        try {
+            rc = (int) Libc.STATX.invokeExact(s.capture, Libc.AT_FDCWD, c,
+                    follow ? 0 : Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_TYPE, s.statx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return rc != 0 ? FileType.UNKNOWN : FileType.fromMode(Short.toUnsignedInt(s.statx.get(JAVA_SHORT, 28)));
+    }
+
     /** statx into {@code out}; returns 0 or the errno. */
     private static int statx(Libc.Scratch s, int dirfd, MemorySegment cpath, int flags, Stat out) {
         int rc;
@@ -172,6 +194,52 @@ public final class LinuxFfmPlatform implements Platform {
         long ma = Integer.toUnsignedLong(major);
         long mi = Integer.toUnsignedLong(minor);
         return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
+    }
+
+    @Override
+    public int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst) throws FsException {
+        Libc.Scratch s = Libc.scratch();
+        MemorySegment c = s.cString(path, 0, path.length);
+        int fd;
+        try {
+            fd = (int) Libc.OPEN.invokeExact(s.capture, c, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (fd < 0) {
+            throw fail(Libc.errno(s.capture), path);
+        }
+        int total = 0;
+        try {
+            for (int k = 0; k < offsets.length; k++) {
+                int got = 0;
+                while (got < lengths[k]) {
+                    long want = Math.min(lengths[k] - got, s.data.byteSize());
+                    long n;
+                    try {
+                        n = (long) Libc.PREAD.invokeExact(s.capture, fd, s.data, want, offsets[k] + got); // (fd, buf, count, offset)
+                    } catch (Throwable t) {
+                        throw rethrow(t);
+                    }
+                    if (n < 0) {
+                        int err = Libc.errno(s.capture);
+                        if ("EINTR".equals(Libc.errnoName(err))) {
+                            continue;
+                        }
+                        throw fail(err, path);
+                    }
+                    if (n == 0) {
+                        break; // end of file
+                    }
+                    MemorySegment.copy(s.data, ValueLayout.JAVA_BYTE, 0, dst, total + got, (int) n);
+                    got += (int) n;
+                }
+                total += got;
+            }
+        } finally {
+            close(fd);
+        }
+        return total;
     }
 
     private static int open(Libc.Scratch s, byte[] dir) throws FsException {

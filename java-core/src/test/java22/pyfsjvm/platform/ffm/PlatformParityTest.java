@@ -50,6 +50,27 @@ class PlatformParityTest {
         assertEquals("ENOTDIR", e.errno());
     }
 
+    @Test
+    void sameTypeOf() throws Exception {
+        Files.createDirectories(tmp.resolve("d"));
+        Files.writeString(tmp.resolve("f"), "x");
+        Files.createSymbolicLink(tmp.resolve("ld"), Path.of("d"));
+        Files.createSymbolicLink(tmp.resolve("lf"), Path.of("f"));
+        Files.createSymbolicLink(tmp.resolve("broken"), Path.of("missing"));
+        Platform ffm = new LinuxFfmPlatform();
+        Platform nio = new NioPlatform();
+        for (String name : new String[] {"d", "f", "ld", "lf", "broken", "missing", "f/under-a-file"}) {
+            byte[] p = tmp.resolve(name).toString().getBytes(StandardCharsets.UTF_8);
+            for (boolean follow : new boolean[] {true, false}) {
+                assertEquals(nio.typeOf(p, follow), ffm.typeOf(p, follow), name + " follow=" + follow);
+            }
+        }
+        byte[] ld = tmp.resolve("ld").toString().getBytes(StandardCharsets.UTF_8);
+        assertEquals(FileType.DIR, ffm.typeOf(ld, true));
+        assertEquals(FileType.SYMLINK, ffm.typeOf(ld, false));
+        assertEquals(FileType.UNKNOWN, ffm.typeOf(tmp.resolve("broken").toString().getBytes(StandardCharsets.UTF_8), true));
+    }
+
     private List<String> describe(Platform p, int want) throws FsException {
         DirListing l = new DirListing();
         p.readDirectory(tmp.toString().getBytes(StandardCharsets.UTF_8), want, l);

@@ -1,0 +1,181 @@
+"""Copy and sync benchmark: pyfs-jvm against the tools its users switch from, on the same data.
+
+    python bench/transfer.py [--dir /tmp/pyfs-bench/transfer] [--small 20000] [--big-mib 1024]
+                             [--sync-files 100000] [--rounds 2] [--reps 2] [--only copy-tree,copy-big,resync]
+
+In one run, interleaved round by round (bench/_harness.py), each repetition starting from the same
+state (the destination removed, or the target damaged again, untimed):
+
+* copy-tree: a tree of --small small files (0-8 KiB, 100 per directory): pyfs-jvm copy_files,
+  pyfs-watcher copy_files, shutil.copytree, cp -a, rsync -a;
+* copy-big: one --big-mib MiB file: pyfs-jvm copy_files, pyfs-watcher copy_files, shutil.copy2,
+  cp -a, rsync -a;
+* resync: a --sync-files tree whose target is a full copy with 1% of its files changed before each
+  run (half rewritten in place with the same size, half grown), then synced back: pyfs-jvm sync,
+  pyfs-watcher sync, rsync -a.
+
+Source and destination are on the same file system (the --dir one). Prints times, ratios against
+pyfs-jvm and peak RSS per scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _harness import Tool, measure, report  # noqa: E402
+
+
+def make_tree(root: str, files: int, max_size: int, seed: int = 1) -> None:
+    marker = os.path.join(root, ".bench-complete")
+    if os.path.exists(marker):
+        return
+    shutil.rmtree(root, ignore_errors=True)
+    rng = random.Random(seed)
+    blob = os.urandom(max_size + 4096)
+    for i in range(files):
+        d = os.path.join(root, f"d{i // 100:04}")
+        if i % 100 == 0:
+            os.makedirs(d, exist_ok=True)
+        n = rng.randint(0, max_size)
+        off = rng.randint(0, 4096)
+        with open(os.path.join(d, f"f{i % 100:03}.dat"), "wb") as f:
+            f.write(blob[off:off + n])
+    open(marker, "w").close()
+
+
+def make_big(path: str, mib: int) -> None:
+    if os.path.exists(path) and os.path.getsize(path) == mib << 20:
+        return
+    with open(path, "wb") as f:
+        chunk = os.urandom(8 << 20)
+        for i in range(mib // 8):
+            f.write(chunk[i % 7:] + chunk[:i % 7])  # not all-identical blocks
+        f.write(os.urandom((mib % 8) << 20))
+
+
+def copy_tools(src: str, dst: str, is_dir: bool) -> list[Tool]:
+    s, d = repr(src), repr(dst)
+    clean = f"import shutil, os\ndef before():\n    shutil.rmtree({d}, ignore_errors=True)\n    os.makedirs({d})\n"
+    out = os.path.join(dst, os.path.basename(src))
+    o = repr(out)
+    cp_cmd = ["cp", "-a", src, dst + "/"]
+    rs_cmd = ["rsync", "-a", src, dst + "/"]
+    return [
+        Tool("pyfs-jvm copy_files", setup="import pyfs_jvm\npyfs_jvm.runtime_info()\n", before=clean,
+             code=f"def run():\n    return len(pyfs_jvm.copy_files([{s}], {d}))"),
+        Tool("pyfs-watcher copy_files", setup="import pyfs_watcher", before=clean,
+             code=f"def run():\n    return len(pyfs_watcher.copy_files([{s}], {d}))"),
+        Tool("shutil.copytree" if is_dir else "shutil.copy2", setup="import shutil", before=clean,
+             code=(f"def run():\n    shutil.copytree({s}, {o}, symlinks=True)\n    return 0" if is_dir else
+                   f"def run():\n    shutil.copy2({s}, {o})\n    return 0")),
+        Tool("cp -a", setup="import subprocess", before=clean,
+             code=f"def run():\n    subprocess.run({cp_cmd!r}, check=True)\n    return 0",
+             available=shutil.which("cp") is not None),
+        Tool("rsync -a", setup="import subprocess", before=clean,
+             code=f"def run():\n    subprocess.run({rs_cmd!r}, check=True)\n    return 0",
+             available=shutil.which("rsync") is not None, note="apt-get install rsync"),
+    ]
+
+
+_DAMAGE = """
+import os, random
+_rng = random.Random(7)
+def before():
+    # 1% of the target's files differ from the source: half rewritten with the same size (only
+    # content and mtime differ), half grown by a few bytes
+    files = _FILES
+    for i, p in enumerate(_rng.sample(files, max(1, len(files) // 100))):
+        if i % 2:
+            with open(p, "ab") as f:
+                f.write(b"grown")
+        else:
+            n = os.path.getsize(p)
+            with open(p, "r+b") as f:
+                f.write(os.urandom(n))
+"""
+
+
+def sync_tools(src: str, targets: dict[str, str]) -> list[Tool]:
+    s = repr(src)
+
+    def damage(t: str) -> str:
+        files = f"[os.path.join(d, f) for d, _, fs in os.walk({t!r}) for f in fs if f.endswith('.dat')]"
+        return _DAMAGE.replace("_FILES", "_ALL") + f"_ALL = {files}\n"
+
+    jt, wt, rt = targets["jvm"], targets["pw"], targets["rsync"]
+    return [
+        Tool("pyfs-jvm sync", setup="import pyfs_jvm\npyfs_jvm.runtime_info()\n", before=damage(jt),
+             code=f"def run():\n    r = pyfs_jvm.sync({s}, {jt!r})\n    return len(r.copied)"),
+        Tool("pyfs-watcher sync", setup="import pyfs_watcher", before=damage(wt),
+             code=f"def run():\n    r = pyfs_watcher.sync({s}, {wt!r})\n    return len(r.copied)"),
+        Tool("rsync -a", setup="import subprocess", before=damage(rt),
+             code=f"def run():\n    subprocess.run(['rsync', '-a', {src + '/'!r}, {rt + '/'!r}], check=True)\n    return 0",
+             available=shutil.which("rsync") is not None, note="apt-get install rsync"),
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dir", default="/tmp/pyfs-bench/transfer")
+    ap.add_argument("--small", type=int, default=20_000)
+    ap.add_argument("--big-mib", type=int, default=1024)
+    ap.add_argument("--sync-files", type=int, default=100_000)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--only", default="copy-tree,copy-big,resync")
+    a = ap.parse_args()
+    only = set(a.only.split(","))
+    os.makedirs(a.dir, exist_ok=True)
+    import pyfs_jvm
+
+    rt = pyfs_jvm.runtime_info()
+    fs = subprocess.run(["stat", "-f", "-c", "%T", a.dir], capture_output=True, text=True).stdout.strip()
+    print(f"pyfs-jvm on JDK {rt['jdk_version']}, platform layer {rt['platform_layer']}, {rt['workers']} workers; "
+          f"{os.cpu_count()} CPUs; data in {a.dir} ({fs}); load average {os.getloadavg()[0]:.1f}")
+
+    if "copy-tree" in only:
+        src = os.path.join(a.dir, f"small-{a.small}")
+        t = time.perf_counter()
+        make_tree(src, a.small, 8192)
+        print(f"\n== copy-tree: {a.small:,} files of 0-8 KiB ({time.perf_counter() - t:.0f} s to make)")
+        ts = copy_tools(src, os.path.join(a.dir, "dst-tree"), True)
+        measure(ts, a.rounds, a.reps)
+        report(ts, "pyfs-jvm copy_files")
+        shutil.rmtree(os.path.join(a.dir, "dst-tree"), ignore_errors=True)
+
+    if "copy-big" in only:
+        big = os.path.join(a.dir, f"big-{a.big_mib}.bin")
+        make_big(big, a.big_mib)
+        print(f"\n== copy-big: one {a.big_mib:,} MiB file")
+        ts = copy_tools(big, os.path.join(a.dir, "dst-big"), False)
+        measure(ts, a.rounds, a.reps)
+        report(ts, "pyfs-jvm copy_files")
+        shutil.rmtree(os.path.join(a.dir, "dst-big"), ignore_errors=True)
+
+    if "resync" in only:
+        src = os.path.join(a.dir, f"sync-{a.sync_files}")
+        t = time.perf_counter()
+        make_tree(src, a.sync_files, 4096, seed=2)
+        targets = {}
+        for k in ("jvm", "pw", "rsync"):
+            targets[k] = os.path.join(a.dir, f"sync-target-{k}")
+            shutil.rmtree(targets[k], ignore_errors=True)
+            subprocess.run(["cp", "-a", src, targets[k]], check=True)  # identical, times included
+        print(f"\n== resync: {a.sync_files:,} files, 1% of the target changed before each run "
+              f"({time.perf_counter() - t:.0f} s to prepare)")
+        ts = sync_tools(src, targets)
+        measure(ts, a.rounds, a.reps)
+        report(ts, "pyfs-jvm sync")
+        for v in targets.values():
+            shutil.rmtree(v, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

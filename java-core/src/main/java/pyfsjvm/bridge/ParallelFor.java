@@ -1,0 +1,76 @@
+package pyfsjvm.bridge;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Runs {@code body(state, i)} for {@code i} in {@code [0, n)} on {@code threads} threads (the caller
+ * is one of them), each with its own {@code state} (a per-thread hasher, buffer...). Items are
+ * handed out in index order, one at a time, so a caller that sorts its work (e.g. by inode, for
+ * I/O locality) gets it processed in roughly that order. Checks {@code cancel} before every item.
+ * The first unexpected exception stops the others and is rethrown on the caller's thread.
+ */
+public final class ParallelFor {
+    private ParallelFor() {}
+
+    @FunctionalInterface
+    public interface Body<S> {
+        void run(S state, int index) throws Exception;
+    }
+
+    public static <S> void run(int n, int threads, Cancel cancel, Supplier<S> state, Body<S> body) {
+        if (n <= 0) {
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable loop = () -> {
+            S s = state.get();
+            try {
+                for (int i; failure.get() == null && (i = next.getAndIncrement()) < n; ) {
+                    cancel.check();
+                    body.run(s, i);
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        };
+        int extra = Math.max(0, Math.min(threads, n) - 1);
+        CountDownLatch done = new CountDownLatch(extra);
+        for (int k = 0; k < extra; k++) {
+            Workers.pool().execute(() -> {
+                try {
+                    loop.run();
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        loop.run();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                cancel.cancel(); // stop the others, but still wait: nothing may outlive the call
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        if (t != null) {
+            throw new IllegalStateException(t);
+        }
+    }
+}

@@ -1,0 +1,477 @@
+package pyfsjvm.diff;
+
+import pyfsjvm.bridge.Columns;
+import pyfsjvm.bridge.FsException;
+import pyfsjvm.bridge.Log;
+import pyfsjvm.bridge.Task;
+import pyfsjvm.copy.FileCopier;
+import pyfsjvm.hash.FileHasher;
+import pyfsjvm.hash.HashAlgorithm;
+import pyfsjvm.platform.FileType;
+import pyfsjvm.platform.RawPaths;
+import pyfsjvm.walk.EntryTable;
+import pyfsjvm.walk.Glob;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * pyfs-watcher's {@code sync}: make {@code target} hold what {@code source} holds.
+ *
+ * <p>Both trees are listed once with the shared walker (symlinks never followed, so nothing outside
+ * either root is ever touched) and merged by relative path. A file is up to date when it has the same
+ * size and modification time (nanoseconds) as its source, the fast path {@code rsync} also uses; with
+ * {@code checksum}, or when only the times differ, same-size pairs are hashed and compared. Files are
+ * copied on several threads through {@link FileCopier} (temporary name, then rename: an interrupted
+ * sync never leaves a truncated file). Directories (empty ones too) are created, and symlinks
+ * recreated as symlinks. With {@code deleteExtra}, target entries missing from the source are removed
+ * bottom-up, directories only once empty. A {@code dryRun} reads both trees (and hashes) but writes
+ * nothing.
+ *
+ * <p>Per-entry failures never stop the sync; they are collected (relative path, errno, message).
+ * Every list in the result is sorted by path.
+ */
+public final class SyncTask extends Task<byte[][]> {
+    private final byte[] source;
+    private final byte[] target;
+    private final HashAlgorithm algorithm;
+    private final boolean deleteExtra;
+    private final boolean skipHidden;
+    private final Glob glob;
+    private final int maxDepth;
+    private final boolean dryRun;
+    private final boolean preserve;
+    private final boolean checksum;
+    private final boolean events;
+    private final int workers;
+
+    private record Event(String stage, byte[] rel, int done, int total, long bytes) {}
+
+    private final ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
+    private volatile int total;
+
+    SyncTask(byte[] source, byte[] target, HashAlgorithm algorithm, boolean deleteExtra, boolean skipHidden,
+             Glob glob, int maxDepth, boolean dryRun, boolean preserve, boolean checksum, boolean events,
+             int workers) {
+        this.source = source;
+        this.target = target;
+        this.algorithm = algorithm;
+        this.deleteExtra = deleteExtra;
+        this.skipHidden = skipHidden;
+        this.glob = glob;
+        this.maxDepth = maxDepth;
+        this.dryRun = dryRun;
+        this.preserve = preserve;
+        this.checksum = checksum;
+        this.events = events;
+        this.workers = workers;
+    }
+
+    /** Progress events since the last call, packed "ssiiq": stage, relative path, done, total, bytes. */
+    public byte[] events() {
+        Columns c = new Columns("ssiiq", 64);
+        Event e;
+        while ((e = queue.poll()) != null) {
+            int r = c.addRow();
+            byte[] s = e.stage.getBytes(StandardCharsets.US_ASCII);
+            c.putString(0, s, 0, s.length);
+            c.putString(1, e.rel, 0, e.rel.length);
+            c.setInt(2, r, e.done);
+            c.setInt(3, r, e.total);
+            c.setLong(4, r, e.bytes);
+        }
+        return c.pack();
+    }
+
+    private void event(String stage, byte[] rel, int d, int t, long b) {
+        if (events) {
+            queue.add(new Event(stage, rel, d, t, b));
+            wake();
+        }
+    }
+
+    // Per source row: what to do.
+    private static final byte NOTHING = 0, SKIP = 1, COPY = 2, LINK = 3, MKDIR = 4, TOUCH = 5, FAIL = 6;
+
+    @Override
+    protected byte[][] compute() throws FsException {
+        cancel.check();
+        long t0 = System.nanoTime();
+        event("walking", new byte[0], 0, 0, 0);
+        int kinds = EntryTable.FILES | EntryTable.DIRS | EntryTable.SYMLINKS;
+        boolean haveTarget = Files.isDirectory(RawPaths.path(target));
+        if (!haveTarget && !dryRun) {
+            mkdirs(target); // Python creates it first; this is for other callers
+        }
+        Trees.Pending pb = haveTarget ? Trees.listLater(target, kinds, skipHidden, maxDepth, null, cancel, "sync") : null;
+        EntryTable a;
+        try {
+            a = Trees.list(source, kinds, skipHidden, maxDepth, null, cancel, "sync");
+        } catch (FsException | RuntimeException e) {
+            if (pb != null) {
+                pb.abandon();
+            }
+            throw e;
+        }
+        EntryTable b = pb == null ? null : pb.get();
+        int nb = b == null ? 0 : b.count();
+        boolean[] useA = filter(a);
+        boolean[] useB = b == null ? new boolean[0] : filter(b);
+        int sourceFiles = 0;
+        for (int i = 0; i < a.count(); i++) {
+            if (useA[i] && a.type(i) != FileType.DIR) {
+                sourceFiles++;
+            }
+        }
+        cancel.check();
+        long t1 = System.nanoTime();
+        event("comparing", new byte[0], 0, sourceFiles, 0);
+
+        byte[] action = new byte[a.count()];
+        int[] match = new int[a.count()];
+        Arrays.fill(match, -1);
+        boolean[] extra = new boolean[nb];
+        String[] failText = new String[a.count()];
+        String[] failErrno = new String[a.count()];
+        int i = 0, j = 0;
+        while (i < a.count() || j < nb) {
+            if (i < a.count() && !useA[i]) {
+                i++;
+                continue;
+            }
+            if (j < nb && !useB[j]) {
+                j++;
+                continue;
+            }
+            int c = i >= a.count() ? 1 : j >= nb ? -1 : Trees.compare(a, i, b, j);
+            if (c > 0) {
+                extra[j++] = true;
+                continue;
+            }
+            int y = c == 0 ? j++ : -1;
+            match[i] = y;
+            byte ta = a.type(i);
+            byte tb = y < 0 ? -1 : b.type(y);
+            if (ta == FileType.DIR) {
+                if (y < 0) {
+                    action[i] = MKDIR;
+                } else if (tb != FileType.DIR) {
+                    action[i] = FAIL;
+                    failErrno[i] = "EEXIST";
+                    failText[i] = "failed to create directory: target has a non-directory here, not replaced";
+                }
+            } else if (y >= 0 && tb == FileType.DIR) {
+                action[i] = FAIL;
+                failErrno[i] = "EISDIR";
+                failText[i] = "target is a directory, not replaced";
+            } else if (ta == FileType.SYMLINK) {
+                action[i] = y >= 0 && tb == FileType.SYMLINK && sameLink(a.path(i), b.path(y)) ? SKIP : LINK;
+            } else if (y < 0 || tb != FileType.FILE || a.size(i) != b.size(y)) {
+                action[i] = COPY;
+            } else if (!checksum && a.mtimeSec(i) == b.mtimeSec(y) && a.mtimeNsec(i) == b.mtimeNsec(y)) {
+                action[i] = SKIP;
+            } else {
+                action[i] = TOUCH; // same size: decided by content below
+            }
+            i++;
+        }
+
+        // Same-size pairs whose times differ (or all of them with checksum): compare contents.
+        int[] toHash = rows(action, TOUCH);
+        Parallel.forEach(toHash.length, workers, cancel, () -> new FileHasher[] {
+                new FileHasher(algorithm, 1 << 20, cancel)}, (h, n) -> {
+            int x = toHash[n];
+            byte[] ha = hash(h[0], a.path(x));
+            byte[] hb = ha == null ? null : hash(h[0], b.path(match[x]));
+            boolean same = ha != null && Arrays.equals(ha, hb);
+            boolean timesDiffer = a.mtimeSec(x) != b.mtimeSec(match[x]) || a.mtimeNsec(x) != b.mtimeNsec(match[x]);
+            action[x] = !same ? COPY : preserve && timesDiffer ? TOUCH : SKIP;
+        });
+
+        int[] copies = rows(action, COPY, LINK);
+        int[] dirs = rows(action, MKDIR);
+        int[] deletes = deleteExtra ? extraRows(b, extra) : new int[0];
+        total = copies.length + deletes.length;
+        long t2 = System.nanoTime();
+        event("syncing", new byte[0], 0, total, 0);
+
+        boolean[] ok = new boolean[a.count()];
+        boolean[] deleted = new boolean[nb];
+        if (dryRun) {
+            Arrays.fill(ok, true);
+            Arrays.fill(deleted, true);
+        } else {
+            makeDirectories(a, dirs, action, failErrno, failText);
+            copyAll(a, copies, action, ok, failErrno, failText);
+            deleteAll(b, deletes, deleted, failErrno, failText, a.count());
+            fixTimes(a, b, match, action, copies.length > 0 || deletes.length > 0 || dirs.length > 0);
+        }
+        long t3 = System.nanoTime();
+        byte[][] r = result(a, b, action, ok, deletes, deleted, failErrno, failText);
+        if (Log.enabled(Log.DEBUG)) {
+            Log.debug("sync", String.format("walk %.0f ms (%d + %d entries), compare %.0f ms (%d hashed), "
+                    + "write %.0f ms (%d copies, %d deletes), result %.0f ms", (t1 - t0) / 1e6, a.count(), nb,
+                    (t2 - t1) / 1e6, toHash.length, (t3 - t2) / 1e6, copies.length, deletes.length,
+                    (System.nanoTime() - t3) / 1e6));
+        }
+        return r;
+    }
+
+    /** Rows the caller asked about: the glob (basenames) picks files and links; dirs only without a glob. */
+    private boolean[] filter(EntryTable t) {
+        boolean[] use = new boolean[t.count()];
+        for (int i = 0; i < t.count(); i++) {
+            if (t.type(i) == FileType.DIR) {
+                use[i] = glob == null;
+            } else if (glob == null) {
+                use[i] = true;
+            } else {
+                byte[] p = t.pathBytes();
+                int end = t.pathStart(i) + t.pathLength(i);
+                int s = end;
+                while (s > t.pathStart(i) && p[s - 1] != '/') {
+                    s--;
+                }
+                use[i] = glob.matches(p, s, end - s);
+            }
+        }
+        return use;
+    }
+
+    private static int[] rows(byte[] action, byte... wanted) {
+        int n = 0;
+        int[] out = new int[action.length];
+        for (int i = 0; i < action.length; i++) {
+            for (byte w : wanted) {
+                if (action[i] == w) {
+                    out[n++] = i;
+                    break;
+                }
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** Target-only rows to delete, deepest first (children before their directory). */
+    private static int[] extraRows(EntryTable b, boolean[] extra) {
+        int n = 0;
+        int[] out = new int[extra.length];
+        for (int j = extra.length - 1; j >= 0; j--) {
+            if (extra[j]) {
+                out[n++] = j;
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    private static boolean sameLink(byte[] x, byte[] y) {
+        try {
+            return Files.readSymbolicLink(RawPaths.path(x)).equals(Files.readSymbolicLink(RawPaths.path(y)));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static byte[] hash(FileHasher h, byte[] path) throws FsException {
+        try {
+            return h.hashFile(RawPaths.path(path));
+        } catch (FsException e) {
+            if ("EILSEQ".equals(e.errno())) {
+                throw e;
+            }
+            Log.warning("sync", "cannot hash (" + e.reason() + "), copying", path);
+            return null;
+        }
+    }
+
+    private byte[] targetOf(EntryTable a, int i) {
+        return pyfsjvm.copy.PathBytes.join(target, rel(a, i));
+    }
+
+    private static byte[] rel(EntryTable t, int i) {
+        return Arrays.copyOfRange(t.pathBytes(), t.pathStart(i) + t.relativeOffset(i), t.pathStart(i) + t.pathLength(i));
+    }
+
+    private void makeDirectories(EntryTable a, int[] dirs, byte[] action, String[] errno, String[] text) {
+        for (int i : dirs) {
+            cancel.check();
+            byte[] dst = targetOf(a, i);
+            try {
+                Files.createDirectory(RawPaths.path(dst));
+            } catch (FileAlreadyExistsException e) {
+                if (!isDir(dst)) {
+                    fail(i, action, errno, text, "EEXIST", "failed to create directory: File exists");
+                }
+            } catch (IOException e) {
+                FsException fe = FsException.from(e, null);
+                fail(i, action, errno, text, fe.errno(), "failed to create directory: " + fe.reason());
+            }
+        }
+    }
+
+    private static void mkdirs(byte[] dir) throws FsException {
+        Path p = RawPaths.path(dir);
+        if (!Files.isDirectory(p)) {
+            try {
+                Files.createDirectories(p);
+            } catch (IOException e) {
+                throw FsException.from(e, dir);
+            }
+        }
+    }
+
+    private static boolean isDir(byte[] p) {
+        try {
+            return Files.isDirectory(RawPaths.path(p));
+        } catch (FsException e) {
+            return false;
+        }
+    }
+
+    private static void fail(int i, byte[] action, String[] errno, String[] text, String en, String msg) {
+        action[i] = FAIL;
+        errno[i] = en;
+        text[i] = msg;
+    }
+
+    private void copyAll(EntryTable a, int[] copies, byte[] action, boolean[] ok, String[] errno, String[] text)
+            throws FsException {
+        Parallel.forEach(copies.length, workers, cancel, () -> new FileCopier(preserve, false, cancel, bytes),
+                (copier, n) -> {
+                    int i = copies[n];
+                    byte[] dst = targetOf(a, i);
+                    try {
+                        if (glob != null) {
+                            mkdirs(pyfsjvm.copy.PathBytes.parent(dst)); // directories are not synced with a glob
+                        }
+                        if (action[i] == LINK) {
+                            copier.copySymlink(a.path(i), dst, false);
+                        } else {
+                            copier.copyFile(a.path(i), dst, false);
+                        }
+                        ok[i] = true;
+                    } catch (FsException e) {
+                        if ("EILSEQ".equals(e.errno())) {
+                            throw e;
+                        }
+                        errno[i] = e.errno();
+                        text[i] = e.errno() == null ? e.reason() : pyfsjvm.bridge.Errno.reason(e.errno());
+                    }
+                    event("syncing", rel(a, i), done.incrementAndGet(), total, bytes.get());
+                });
+    }
+
+    private void deleteAll(EntryTable b, int[] deletes, boolean[] deleted, String[] errno, String[] text, int base) {
+        deleteErrno = new String[deletes.length == 0 ? 0 : b.count()];
+        deleteText = new String[deleteErrno.length];
+        for (int j : deletes) {
+            cancel.check();
+            try {
+                Files.delete(RawPaths.path(b.path(j))); // a link is removed itself, never what it points to
+                deleted[j] = true;
+            } catch (IOException e) {
+                FsException fe = FsException.from(e, null);
+                deleteErrno[j] = fe.errno();
+                deleteText[j] = "failed to delete: " + fe.reason();
+            }
+            event("syncing", rel(b, j), done.incrementAndGet(), total, bytes.get());
+        }
+    }
+
+    private String[] deleteErrno = new String[0];
+    private String[] deleteText = new String[0];
+
+    /** Same content, other times: give the target the source's times (and mode) so the next run is fast. */
+    private void fixTimes(EntryTable a, EntryTable b, int[] match, byte[] action, boolean dirty) {
+        if (!preserve) {
+            return;
+        }
+        for (int i = a.count() - 1; i >= 0; i--) {
+            boolean dir = a.type(i) == FileType.DIR && (action[i] == MKDIR || (action[i] == NOTHING && match[i] >= 0
+                    && (dirty || a.mode(i) != b.mode(match[i]) || a.mtimeSec(i) != b.mtimeSec(match[i])
+                    || a.mtimeNsec(i) != b.mtimeNsec(match[i]))));
+            if (action[i] != TOUCH && !dir) {
+                continue;
+            }
+            byte[] dst = targetOf(a, i);
+            try {
+                Path p = RawPaths.path(dst);
+                Files.setAttribute(p, "unix:mode", a.mode(i) & 07777, LinkOption.NOFOLLOW_LINKS);
+                Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class,
+                        LinkOption.NOFOLLOW_LINKS).setTimes(java.nio.file.attribute.FileTime.from(
+                        a.mtimeSec(i) * 1_000_000_000L + a.mtimeNsec(i), java.util.concurrent.TimeUnit.NANOSECONDS),
+                        null, null);
+            } catch (IOException | RuntimeException e) {
+                Log.warning("sync", "cannot set mode and times", dst);
+            }
+            if (action[i] == TOUCH) {
+                action[i] = SKIP;
+            }
+        }
+    }
+
+    private byte[][] result(EntryTable a, EntryTable b, byte[] action, boolean[] ok, int[] deletes,
+                            boolean[] deleted, String[] errno, String[] text) {
+        Columns copied = new Columns("s", 64);
+        Columns skipped = new Columns("s", 64);
+        Columns gone = new Columns("s", 64);
+        Columns errors = new Columns("sss", 16);
+        // Errors and copies come from both trees; merge the deletions (target rows) in path order.
+        int[] del = deletes.clone();
+        Arrays.sort(del);
+        int d = 0;
+        for (int i = 0; i <= a.count(); i++) {
+            while (d < del.length && (i == a.count() || Trees.compare(b, del[d], a, i) < 0)) {
+                int j = del[d++];
+                if (deleted[j]) {
+                    putRel(gone, b, j);
+                } else if (deleteText.length > j && deleteText[j] != null) {
+                    error(errors, rel(b, j), deleteErrno[j], deleteText[j]);
+                }
+            }
+            if (i == a.count()) {
+                break;
+            }
+            switch (action[i]) {
+                case COPY, LINK -> {
+                    if (ok[i]) {
+                        putRel(copied, a, i);
+                    } else {
+                        error(errors, rel(a, i), errno[i], text[i]);
+                    }
+                }
+                case SKIP, TOUCH -> putRel(skipped, a, i);
+                case FAIL -> error(errors, rel(a, i), errno[i], text[i]);
+                default -> { }
+            }
+        }
+        byte[] n = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(dryRun ? 0 : bytes.get()).array();
+        return new byte[][] {copied.pack(), gone.pack(), skipped.pack(), errors.pack(), n};
+    }
+
+    private static void putRel(Columns c, EntryTable t, int i) {
+        c.addRow();
+        c.putString(0, t.pathBytes(), t.pathStart(i) + t.relativeOffset(i), t.pathLength(i) - t.relativeOffset(i));
+    }
+
+    private static void error(Columns c, byte[] rel, String errno, String text) {
+        c.addRow();
+        c.putString(0, rel, 0, rel.length);
+        byte[] e = (errno == null ? "" : errno).getBytes(StandardCharsets.US_ASCII);
+        c.putString(1, e, 0, e.length);
+        byte[] t = (text == null ? "unknown error" : text).getBytes(StandardCharsets.UTF_8);
+        c.putString(2, t, 0, t.length);
+    }
+}

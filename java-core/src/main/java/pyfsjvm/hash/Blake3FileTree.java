@@ -1,0 +1,165 @@
+package pyfsjvm.hash;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+import pyfsjvm.bridge.Cancel;
+import pyfsjvm.bridge.FsException;
+import pyfsjvm.bridge.Workers;
+
+/**
+ * Tree-parallel BLAKE3 of one file: the file is cut into segments of {@link #SEGMENT} bytes (a
+ * power of two, so each whole segment is a subtree of BLAKE3's tree), worker threads read and
+ * hash segments independently (each its own positional reads, buffer and hasher), and the
+ * segments' chaining values are merged in order by one hasher that then takes the last,
+ * possibly partial, segment and produces the root. The digest is exactly the sequential one.
+ *
+ * <p>Reads: positional {@link FileChannel} reads into a per-thread direct buffer (one copy from the
+ * page cache, no SIGBUS if the file is truncated meanwhile). {@code -Dpyfsjvm.hash.read=heap|mmap}
+ * selects the alternatives measured against it (docs/hash.md).
+ */
+final class Blake3FileTree {
+    private Blake3FileTree() {}
+
+    /** Segment size: big enough to fill every SIMD lane many times, small enough to balance. */
+    static final int SEGMENT = 2 << 20;
+
+    /** Files below this are hashed on one thread: starting helpers costs more than it saves. */
+    static final long MIN_PARALLEL = 8L << 20;
+
+    enum Read { DIRECT, HEAP, MMAP }
+
+    static final Read READ = readStrategy();
+
+    private static Read readStrategy() {
+        String s = System.getProperty("pyfsjvm.hash.read", "direct");
+        return s.equals("heap") ? Read.HEAP : s.equals("mmap") ? Read.MMAP : Read.DIRECT;
+    }
+
+    private static final ThreadLocal<ByteBuffer> DIRECT = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(SEGMENT).order(ByteOrder.LITTLE_ENDIAN));
+    private static final ThreadLocal<ByteBuffer> HEAP = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocate(SEGMENT).order(ByteOrder.LITTLE_ENDIAN));
+
+    /** A reusable read buffer of {@link #SEGMENT} bytes for this thread. */
+    static ByteBuffer buffer() {
+        return (READ == Read.HEAP ? HEAP : DIRECT).get();
+    }
+
+    /**
+     * The BLAKE3 digest of the first {@code size} bytes of {@code ch}, on up to {@code threads}
+     * threads (the caller's included). A file shorter than {@code size} is an error.
+     */
+    static byte[] hash(FileChannel ch, long size, int threads, Cancel cancel, byte[] raw) throws IOException {
+        long segments = size <= SEGMENT ? 0 : (size - 1) / SEGMENT; // whole segments before the last piece
+        int[] cvs = new int[Math.toIntExact(8 * segments)];
+        AtomicLong next = new AtomicLong();
+        Cancel stop = new Cancel(); // this file's workers only: a failure here must not cancel the operation
+        int helpers = (int) Math.min(Math.max(0, threads - 1), Math.max(0, segments - 1));
+        List<Future<?>> running = new ArrayList<>();
+        Throwable failure = null;
+        try {
+            for (int t = 0; t < helpers; t++) {
+                running.add(Workers.pool().submit(() -> {
+                    segments(ch, segments, next, cvs, cancel, stop, raw);
+                    return null;
+                }));
+            }
+            segments(ch, segments, next, cvs, cancel, stop, raw);
+        } catch (Throwable e) {
+            failure = e;
+        }
+        for (Future<?> f : running) { // no helper may outlive this call
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    stop.cancel();
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (failure == null || failure instanceof Cancel.CancelledException
+                            && !(c instanceof Cancel.CancelledException)) {
+                        failure = c; // the real cause, not a helper stopped because of it
+                    }
+                    break;
+                }
+            }
+        }
+        cancel.check(); // the whole operation was cancelled: that, not a by-product, is the outcome
+        if (failure instanceof IOException e) {
+            throw e;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        Blake3Hasher root = new Blake3Hasher();
+        long chunks = SEGMENT / Blake3.CHUNK_LEN;
+        int[] cv = new int[8];
+        for (long i = 0; i < segments; i++) {
+            System.arraycopy(cvs, (int) (8 * i), cv, 0, 8);
+            root.pushSubtree(cv, i * chunks, chunks);
+        }
+        long tailOff = segments * SEGMENT;
+        int tail = (int) (size - tailOff);
+        ByteBuffer buf = buffer();
+        readFully(ch, buf, tailOff, tail, raw);
+        root.update(buf, 0, tail);
+        return root.digest();
+    }
+
+    private static void segments(FileChannel ch, long segments, AtomicLong next, int[] cvs, Cancel cancel,
+                                 Cancel stop, byte[] raw) throws IOException {
+        try {
+            segmentsLoop(ch, segments, next, cvs, cancel, stop, raw);
+        } catch (Throwable e) {
+            stop.cancel();
+            throw e;
+        }
+    }
+
+    private static void segmentsLoop(FileChannel ch, long segments, AtomicLong next, int[] cvs, Cancel cancel,
+                                     Cancel stop, byte[] raw) throws IOException {
+        Blake3Hasher h = new Blake3Hasher();
+        int[] cv = new int[8];
+        long chunks = SEGMENT / Blake3.CHUNK_LEN;
+        long i;
+        while ((i = next.getAndIncrement()) < segments) {
+            cancel.check();
+            stop.check();
+            long off = i * SEGMENT;
+            if (READ == Read.MMAP) {
+                MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, off, SEGMENT);
+                h.subtreeCv(m, 0, SEGMENT, i * chunks, cv);
+            } else {
+                ByteBuffer buf = buffer();
+                readFully(ch, buf, off, SEGMENT, raw);
+                h.subtreeCv(buf, 0, SEGMENT, i * chunks, cv);
+            }
+            System.arraycopy(cv, 0, cvs, (int) (8 * i), 8);
+        }
+    }
+
+    /** Reads exactly {@code len} bytes at {@code pos} into {@code buf[0, len)}. */
+    static void readFully(FileChannel ch, ByteBuffer buf, long pos, int len, byte[] raw) throws IOException {
+        buf.clear().limit(len);
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos + buf.position());
+            if (n < 0) {
+                throw FsException.domain("file shrank while being hashed", raw);
+            }
+        }
+        buf.flip();
+    }
+}

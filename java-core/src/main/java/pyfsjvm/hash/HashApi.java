@@ -1,0 +1,35 @@
+package pyfsjvm.hash;
+
+import java.util.List;
+
+import pyfsjvm.bridge.Stream;
+
+/** Entry points called from pyfs_jvm/_hash.py. Arguments were validated in Python already. */
+public final class HashApi {
+    private HashApi() {}
+
+    /**
+     * Starts hashing the NUL-terminated raw paths in {@code pathBlob} and returns the stream of
+     * results (layout in {@link ParallelHasher}). An unknown algorithm throws before anything starts.
+     */
+    public static Stream hashFiles(byte[] pathBlob, String algorithm, int bufferSize, int threads) {
+        HashAlgorithm a = HashAlgorithm.of(algorithm);
+        return (Stream) new ParallelHasher(ParallelHasher.splitPaths(pathBlob), a, bufferSize, threads).start();
+    }
+
+    /** A streaming hasher (Python's {@code new_hasher}); an unknown name throws. */
+    public static Hasher newHasher(String algorithm) {
+        return HashAlgorithm.of(algorithm).newHasher();
+    }
+
+    /** The BLAKE3 kernel this JVM uses ("scalar", "vector-512", ...). */
+    public static String blake3Kernel() {
+        return Blake3Hasher.kernelName();
+    }
+
+    /** Every supported algorithm name, the default first. */
+    public static String[] algorithms() {
+        List<String> names = HashAlgorithm.names();
+        return names.toArray(new String[0]);
+    }
+}

@@ -1,0 +1,199 @@
+package pyfsjvm.hash;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import pyfsjvm.bridge.Columns;
+import pyfsjvm.bridge.FsException;
+import pyfsjvm.bridge.Stream;
+import pyfsjvm.bridge.Workers;
+
+/**
+ * Hashes a list of files on several threads and streams the results to Python as they complete
+ * (pyfs-watcher's {@code hash_files}; {@code hash_file} is the one-path case).
+ *
+ * <p>Batch layout ({@link Columns} "iqss"), one row per file: the file's index in the input list,
+ * its size (bytes hashed), the lower-case hex digest ("" on failure) and, on failure, the error
+ * as {@code "ERRNO:reason"} ({@code ":message"} for a domain error; "" on success). Rows come in
+ * completion order; Python puts them back in input order.
+ *
+ * <p>Each worker packs its own batches. A batch is flushed when it is full (64 rows at first,
+ * doubling up to 4096), when Python is idle and the oldest row has waited 2 ms, and before the
+ * worker starts a large file, so a result never waits behind someone else's big file.
+ */
+public final class ParallelHasher extends Stream {
+    private static final int FIRST_BATCH = 64;
+    private static final int MAX_BATCH = 4096;
+    private static final long IDLE_FLUSH_NANOS = 2_000_000L;
+    /** A file this large takes long enough that pending rows go out before it is started. */
+    private static final long BIG_FILE = 4L << 20;
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EMPTY = new byte[0];
+
+    private final byte[][] paths;
+    private final HashAlgorithm algorithm;
+    private final int bufferSize;
+    private final int threads;
+    private final int fileThreads;
+    private final AtomicInteger next = new AtomicInteger();
+    private final Object borrowLock = new Object();
+
+    /**
+     * @param paths      raw paths
+     * @param bufferSize read size per call (at least 1)
+     * @param threads    worker threads, 0 for the configured default
+     */
+    public ParallelHasher(byte[][] paths, HashAlgorithm algorithm, int bufferSize, int threads) {
+        super(8);
+        this.paths = paths;
+        this.algorithm = algorithm;
+        this.bufferSize = bufferSize;
+        this.threads = Math.max(1, Math.min(Workers.resolve(threads), paths.length));
+        this.fileThreads = Workers.resolve(threads);
+    }
+
+    /** Splits NUL-terminated raw paths ({@code a\0b\0}) as Python sends them in one array. */
+    public static byte[][] splitPaths(byte[] blob) {
+        List<byte[]> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < blob.length; i++) {
+            if (blob[i] == 0) {
+                out.add(java.util.Arrays.copyOfRange(blob, start, i));
+                start = i + 1;
+            }
+        }
+        if (start < blob.length) {
+            out.add(java.util.Arrays.copyOfRange(blob, start, blob.length));
+        }
+        return out.toArray(new byte[0][]);
+    }
+
+    @Override
+    protected Void compute() throws Exception {
+        if (threads == 1) {
+            work();
+            return null;
+        }
+        List<Future<?>> helpers = new ArrayList<>();
+        for (int t = 1; t < threads; t++) {
+            helpers.add(Workers.pool().submit(() -> {
+                work();
+                return null;
+            }));
+        }
+        Throwable failure = null;
+        try {
+            work();
+        } catch (Throwable e) {
+            failure = e;
+            cancel.cancel();
+        }
+        // wait for every helper, even after a failure: no thread may still run once we are done
+        for (Future<?> f : helpers) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    cancel.cancel();
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause();
+                    }
+                    cancel.cancel();
+                    break;
+                }
+            }
+        }
+        if (failure instanceof Exception e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        return null;
+    }
+
+    private void work() {
+        FileHasher fh = new FileHasher(algorithm, bufferSize, cancel);
+        Columns out = new Columns("iqss", FIRST_BATCH);
+        int target = FIRST_BATCH;
+        long oldest = 0;
+        byte[] hex = new byte[2 * algorithm.digestLength()];
+        int i;
+        while ((i = next.getAndIncrement()) < paths.length) {
+            cancel.check();
+            if (out.rows() > 0 && consumerIdle() && System.nanoTime() - oldest >= IDLE_FLUSH_NANOS) {
+                flush(out);
+            }
+            int r;
+            try {
+                byte[] d = hash(fh, paths[i], out);
+                r = out.addRow();
+                toHex(d, hex);
+                out.putString(2, hex, 0, hex.length);
+                out.putString(3, EMPTY, 0, 0);
+                out.setLong(1, r, fh.lastSize());
+            } catch (FsException e) {
+                r = out.addRow();
+                out.putString(2, EMPTY, 0, 0);
+                byte[] text = ((e.errno() == null ? "" : e.errno()) + ":" + e.reason())
+                        .getBytes(StandardCharsets.UTF_8);
+                out.putString(3, text, 0, text.length);
+                out.setLong(1, r, -1);
+            }
+            out.setInt(0, r, i);
+            if (r == 0) {
+                oldest = System.nanoTime();
+            }
+            if (out.rows() >= target) {
+                flush(out);
+                target = Math.min(MAX_BATCH, target * 2);
+            }
+        }
+        if (out.rows() > 0) {
+            flush(out);
+        }
+    }
+
+    /**
+     * Hashes one file; flushes {@code out} first when the file is big (its rows would wait). A
+     * lone file (hash_file) gets every thread: BLAKE3 then hashes its subtrees in parallel.
+     */
+    private byte[] hash(FileHasher fh, byte[] raw, Columns out) throws FsException {
+        if (out.rows() > 0 && sizeOrZero(raw) >= BIG_FILE) {
+            flush(out);
+        }
+        return fh.hashFile(raw, paths.length == 1 ? fileThreads : 1);
+    }
+
+    private static long sizeOrZero(byte[] raw) {
+        try {
+            pyfsjvm.platform.Stat st = new pyfsjvm.platform.Stat();
+            pyfsjvm.platform.Platform.get().stat(raw, true, st);
+            return st.size;
+        } catch (FsException e) {
+            return 0;
+        }
+    }
+
+    private void flush(Columns out) {
+        byte[] batch;
+        synchronized (borrowLock) { // the spare-array queue has a single consumer: us, serialised
+            batch = out.pack(this::borrow);
+        }
+        emit(batch);
+    }
+
+    static void toHex(byte[] d, byte[] hex) {
+        for (int k = 0; k < d.length; k++) {
+            hex[2 * k] = HEX[(d[k] >>> 4) & 0xF];
+            hex[2 * k + 1] = HEX[d[k] & 0xF];
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package pyfsjvm.platform;
+
+import pyfsjvm.bridge.Cancel;
+import pyfsjvm.bridge.FsException;
+
+import java.util.function.LongConsumer;
+
+/**
+ * A platform layer's direct file copy, for layers that can do better than NIO
+ * ({@link Platform#nativeCopy()}; the FFM layer on Linux). Per small file NIO costs about 16 system
+ * calls and a lot of object churn (two channels, an extra open for the times, a chmod by path); this
+ * needs 9: open, statx, open, copy_file_range, fchmod, futimens, close, close, rename.
+ */
+public interface NativeCopy {
+    /** {@link #copy} result: the kernel refused both copy paths for this pair; use NIO instead. */
+    long UNSUPPORTED = -1;
+
+    /**
+     * Copies regular file {@code src} (following a symlink) into a new file {@code tmp}, created
+     * exclusively. The data moves in the kernel ({@code copy_file_range}, else {@code sendfile}) in
+     * chunks, calling {@code progress} and checking {@code cancel} between them, up to the size seen
+     * when {@code src} was opened. With {@code preserve} the mode (including setuid/setgid/sticky) and
+     * the access and modification times are set on the open file; {@code fsync} flushes it.
+     *
+     * @return the bytes copied, or {@link #UNSUPPORTED} ({@code tmp} may exist; the caller removes it)
+     * @throws FsException with the path of the side that failed ({@code src} or {@code tmp})
+     */
+    long copy(byte[] src, byte[] tmp, boolean preserve, boolean fsync, Cancel cancel, LongConsumer progress)
+            throws FsException;
+
+    /** {@code rename(2)}: atomically replaces {@code to}. */
+    void rename(byte[] from, byte[] to) throws FsException;
+}

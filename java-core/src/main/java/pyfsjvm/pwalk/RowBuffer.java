@@ -1,0 +1,161 @@
+package pyfsjvm.pwalk;
+
+import java.util.Arrays;
+
+/**
+ * One worker's CSV text, built by hand (no String, no formatter): names stay raw bytes and numbers
+ * are written digit by digit, because a report formats tens of millions of fields.
+ */
+final class RowBuffer {
+    byte[] buf;
+    int len;
+    private final byte[] digits = new byte[24];
+
+    RowBuffer(int capacity) {
+        buf = new byte[capacity];
+    }
+
+    void ensure(int extra) {
+        if (len + extra > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+        }
+    }
+
+    void put(byte b) {
+        buf[len++] = b;
+    }
+
+    void put(byte[] src) {
+        ensure(src.length);
+        System.arraycopy(src, 0, buf, len, src.length);
+        len += src.length;
+    }
+
+    /** Signed decimal. Callers have reserved room (a row reserves a generous fixed amount). */
+    void num(long v) {
+        if (v < 0) {
+            if (v == Long.MIN_VALUE) {
+                for (byte c : "-9223372036854775808".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) {
+                    buf[len++] = c;
+                }
+                return;
+            }
+            buf[len++] = '-';
+            v = -v;
+        }
+        int n = 0;
+        do {
+            digits[n++] = (byte) ('0' + (v % 10));
+            v /= 10;
+        } while (v != 0);
+        while (n > 0) {
+            buf[len++] = digits[--n];
+        }
+    }
+
+    /** Unsigned decimal (inode and device numbers use all 64 bits). */
+    void unum(long v) {
+        if (v >= 0) {
+            num(v);
+            return;
+        }
+        long q = (v >>> 1) / 5;
+        num(q);
+        buf[len++] = (byte) ('0' + (v - q * 10));
+    }
+
+    /** Octal, zero-padded to {@code width} digits (0: no padding). */
+    void octal(long v, int width) {
+        int n = 0;
+        do {
+            digits[n++] = (byte) ('0' + (v & 7));
+            v >>>= 3;
+        } while (v != 0);
+        for (int k = n; k < width; k++) {
+            buf[len++] = '0';
+        }
+        while (n > 0) {
+            buf[len++] = digits[--n];
+        }
+    }
+
+    /** {@code "..."} with every {@code "} doubled (RFC 4180); all other bytes are copied as they are. */
+    void quoted(byte[] src, int off, int n) {
+        ensure(2 * n + 2);
+        buf[len++] = '"';
+        for (int k = off, end = off + n; k < end; k++) {
+            byte c = src[k];
+            buf[len++] = c;
+            if (c == '"') {
+                buf[len++] = '"';
+            }
+        }
+        buf[len++] = '"';
+    }
+
+    /**
+     * Like {@link #quoted}, but a byte that is not part of valid UTF-8 becomes the text
+     * {@code \xNN} (Python's backslashreplace), for consumers that insist on UTF-8 (Parquet).
+     */
+    void quotedUtf8(byte[] src, int off, int n) {
+        ensure(4 * n + 2);
+        buf[len++] = '"';
+        int k = off;
+        int end = off + n;
+        while (k < end) {
+            int c = src[k] & 0xff;
+            int seq = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+            if (seq > 1 && !validTail(src, k, seq, end)) {
+                seq = 0;
+            }
+            if (seq == 0) {
+                buf[len++] = '\\';
+                buf[len++] = 'x';
+                buf[len++] = HEX[c >> 4];
+                buf[len++] = HEX[c & 15];
+                k++;
+                continue;
+            }
+            for (int j = 0; j < seq; j++) {
+                byte b = src[k + j];
+                buf[len++] = b;
+                if (b == '"') {
+                    buf[len++] = '"';
+                }
+            }
+            k += seq;
+        }
+        buf[len++] = '"';
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static boolean validTail(byte[] s, int k, int seq, int end) {
+        if (k + seq > end) {
+            return false;
+        }
+        int c0 = s[k] & 0xff;
+        int c1 = s[k + 1] & 0xff;
+        int lo = 0x80;
+        int hi = 0xbf;
+        if (c0 == 0xe0) {
+            lo = 0xa0;      // overlong
+        } else if (c0 == 0xed) {
+            hi = 0x9f;      // UTF-16 surrogates
+        } else if (c0 == 0xf0) {
+            lo = 0x90;      // overlong
+        } else if (c0 == 0xf4) {
+            hi = 0x8f;      // above U+10FFFF
+        }
+        if (c1 < lo || c1 > hi) {
+            return false;
+        }
+        for (int j = 2; j < seq; j++) {
+            int c = s[k + j] & 0xff;
+            if (c < 0x80 || c > 0xbf) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

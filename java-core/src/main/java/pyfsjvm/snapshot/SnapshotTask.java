@@ -1,0 +1,184 @@
+package pyfsjvm.snapshot;
+
+import pyfsjvm.bridge.Cancel;
+import pyfsjvm.bridge.Columns;
+import pyfsjvm.bridge.ErrorBatch;
+import pyfsjvm.bridge.FsException;
+import pyfsjvm.bridge.ParallelFor;
+import pyfsjvm.bridge.ProgressQueue;
+import pyfsjvm.bridge.Task;
+import pyfsjvm.hash.FileHasher;
+import pyfsjvm.hash.HashAlgorithm;
+import pyfsjvm.hash.Hasher;
+import pyfsjvm.platform.Platform;
+import pyfsjvm.platform.RawPaths;
+import pyfsjvm.platform.Stat;
+import pyfsjvm.walk.EntryTable;
+import pyfsjvm.walk.Glob;
+import pyfsjvm.walk.WalkSpec;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Lists the regular files under a root with the shared walker and hashes them in parallel (in
+ * inode order, for I/O locality): the work behind both {@code snapshot} and {@code verify}.
+ *
+ * <p>For {@code verify}, {@code only} names the relative paths the snapshot holds: those are
+ * hashed, every other file is still listed (it was added) but not read. A file whose size, mtime
+ * or inode changed while it was hashed is reported as an error rather than with a hash that
+ * matches neither its old nor its new contents.
+ */
+public final class SnapshotTask extends Task<byte[][]> {
+    /** Stage names by index, as the Python side reports them. */
+    public static final String[] STAGES = {"walking", "hashing", "verifying", "done"};
+
+    private static final int BUFFER = 256 * 1024;
+
+    private final WalkSpec spec;
+    private final Glob glob;
+    private final HashAlgorithm algorithm;
+    private final int threads;
+    private final Set<ByteBuffer> only;
+    private final ProgressQueue progress = new ProgressQueue();
+    private final List<FsException> errors = Collections.synchronizedList(new ArrayList<>());
+
+    SnapshotTask(WalkSpec spec, Glob glob, HashAlgorithm algorithm, int threads, byte[] onlyBlob) {
+        this.spec = spec;
+        this.glob = glob;
+        this.algorithm = algorithm;
+        this.threads = Math.max(1, threads);
+        this.only = onlyBlob == null ? null : split(onlyBlob);
+    }
+
+    private static Set<ByteBuffer> split(byte[] blob) {
+        Set<ByteBuffer> s = new HashSet<>();
+        int start = 0;
+        for (int i = 0; i < blob.length; i++) {
+            if (blob[i] == 0) {
+                s.add(ByteBuffer.wrap(Arrays.copyOfRange(blob, start, i)));
+                start = i + 1;
+            }
+        }
+        return s;
+    }
+
+    public long[] drainProgress() {
+        return progress.drain();
+    }
+
+    private void post(int stage, long processed, long total) {
+        progress.post(stage, processed, total);
+        wake();
+    }
+
+    /**
+     * Result: {entries, errors}. entries {@code "ssqqiiB"}: relative path, hash hex (empty when not
+     * hashed), size, mtime seconds, mtime nanoseconds, st_mode, hashed (1/0; 0 for a file that
+     * was not wanted, or failed or changed, which is then in errors); sorted by relative path
+     * bytes. errors {@code "ss"}: path, {@code "ERRNO:reason"}.
+     */
+    @Override
+    protected byte[][] compute() throws Exception {
+        post(0, 0, 0);
+        EntryTable t = EntryTable.collect(spec, EntryTable.FILES, glob, cancel);
+        errors.addAll(t.errors());
+        t.sortByRelativePath();
+        int n = t.count();
+        boolean[] want = new boolean[n];
+        int wanted = 0;
+        for (int i = 0; i < n; i++) {
+            want[i] = only == null || only.contains(ByteBuffer.wrap(t.relativePath(i)));
+            wanted += want[i] ? 1 : 0;
+        }
+        post(only == null ? 1 : 2, 0, only == null ? wanted : only.size());
+        byte[][] digest = new byte[n][];
+        long[][] after = new long[n][];
+        hash(t, want, digest, after);
+        HexFormat hex = HexFormat.of();
+        Columns out = new Columns("ssqqiiB", n);
+        int hashed = 0;
+        for (int i = 0; i < n; i++) {
+            int r = out.addRow();
+            byte[] rel = t.relativePath(i);
+            out.putString(0, rel, 0, rel.length);
+            byte[] h = digest[i] == null ? new byte[0] : hex.formatHex(digest[i]).getBytes(StandardCharsets.US_ASCII);
+            out.putString(1, h, 0, h.length);
+            long[] st = after[i];
+            out.setLong(2, r, st == null ? t.size(i) : st[0]);
+            out.setLong(3, r, st == null ? t.mtimeSec(i) : st[1]);
+            out.setInt(4, r, (int) (st == null ? t.mtimeNsec(i) : st[2]));
+            out.setInt(5, r, st == null ? t.mode(i) : (int) st[3]);
+            out.setByte(6, r, (byte) (digest[i] != null ? 1 : 0));
+            hashed += digest[i] != null ? 1 : 0;
+        }
+        post(3, hashed, only == null ? wanted : only.size());
+        return new byte[][] {out.pack(), ErrorBatch.pack(errors)};
+    }
+
+    private void hash(EntryTable t, boolean[] want, byte[][] digest, long[][] after) {
+        List<Integer> rows = new ArrayList<>();
+        for (int i = 0; i < want.length; i++) {
+            if (want[i]) {
+                rows.add(i);
+            }
+        }
+        rows.sort((a, b) -> {
+            int c = Long.compare(t.dev(a), t.dev(b));
+            return c != 0 ? c : Long.compare(t.ino(a), t.ino(b));
+        });
+        Cancel c = cancel;
+        boolean follow = spec.follows();
+        ParallelFor.run(rows.size(), threads, c, () -> new Worker(algorithm, c), (w, k) -> {
+            int i = rows.get(k);
+            byte[] raw = t.path(i);
+            try {
+                byte[] d;
+                long size = t.size(i);
+                if (size < BUFFER) {
+                    // small files (most of a tree): one open/pread/close, no FileChannel
+                    int n = Platform.get().readRanges(raw, ZERO, new int[] {(int) size + 1}, w.small);
+                    if (n != size) {
+                        errors.add(FsException.domain("file changed while it was being hashed", raw));
+                        return;
+                    }
+                    w.digest.update(w.small, 0, n);
+                    d = w.digest.digest();
+                } else {
+                    d = w.hasher.hashFile(RawPaths.path(raw));
+                }
+                Platform.get().stat(raw, follow, w.stat);
+                if (w.stat.size != t.size(i) || w.stat.mtimeSec != t.mtimeSec(i)
+                        || w.stat.mtimeNsec != t.mtimeNsec(i) || w.stat.ino != t.ino(i)) {
+                    errors.add(FsException.domain("file changed while it was being hashed", raw));
+                    return;
+                }
+                after[i] = new long[] {w.stat.size, w.stat.mtimeSec, w.stat.mtimeNsec, w.stat.mode};
+                digest[i] = d;
+            } catch (FsException e) {
+                errors.add(e);
+            }
+        });
+    }
+
+    private static final long[] ZERO = {0};
+
+    private static final class Worker {
+        final FileHasher hasher;
+        final Hasher digest;
+        final byte[] small = new byte[BUFFER + 1];
+        final Stat stat = new Stat();
+
+        Worker(HashAlgorithm a, Cancel c) {
+            hasher = new FileHasher(a, BUFFER, c);
+            digest = a.newHasher();
+        }
+    }
+}

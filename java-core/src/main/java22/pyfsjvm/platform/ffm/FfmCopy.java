@@ -1,0 +1,240 @@
+package pyfsjvm.platform.ffm;
+
+import pyfsjvm.bridge.Cancel;
+import pyfsjvm.bridge.Errno;
+import pyfsjvm.bridge.FsException;
+import pyfsjvm.platform.NativeCopy;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.function.LongConsumer;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/** {@link NativeCopy} on glibc: descriptors, copy_file_range/sendfile, fchmod, futimens, rename. */
+final class FfmCopy implements NativeCopy {
+    private static final long CHUNK = 16L << 20;
+    private static final int EXDEV = 18;
+    private static final int EINVAL = 22;
+    private static final int ENOSYS = 38;
+    private static final int EOPNOTSUPP = 95;
+    private static final int EINTR = 4;
+
+    /** Per-thread native memory: errno capture, a statx buffer, two timespecs and two C paths. */
+    private static final class Buffers {
+        final Arena arena = Arena.ofAuto();
+        final MemorySegment capture = arena.allocate(Libc.CAPTURE);
+        final MemorySegment statx = arena.allocate(256, 8);
+        final MemorySegment times = arena.allocate(32, 8);
+        final MemorySegment empty = arena.allocate(8, 8); // "" for statx(fd, "", AT_EMPTY_PATH)
+        MemorySegment a = arena.allocate(4096, 8);
+        MemorySegment b = arena.allocate(4096, 8);
+
+        MemorySegment a(byte[] p) {
+            if (p.length + 1 > a.byteSize()) {
+                a = arena.allocate(p.length + 1L, 8);
+            }
+            return put(a, p);
+        }
+
+        MemorySegment b(byte[] p) {
+            if (p.length + 1 > b.byteSize()) {
+                b = arena.allocate(p.length + 1L, 8);
+            }
+            return put(b, p);
+        }
+
+        private static MemorySegment put(MemorySegment seg, byte[] p) {
+            MemorySegment.copy(p, 0, seg, ValueLayout.JAVA_BYTE, 0, p.length);
+            seg.set(ValueLayout.JAVA_BYTE, p.length, (byte) 0);
+            return seg;
+        }
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    @Override
+    public long copy(byte[] src, byte[] tmp, boolean preserve, boolean fsync, Cancel cancel, LongConsumer progress)
+            throws FsException {
+        Buffers m = BUFFERS.get();
+        int in = open(m, m.a(src), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (in < 0) {
+            throw fail(-in, src);
+        }
+        int out = -1;
+        try {
+            int rc = call(Libc.STATX, m, in, m.empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, m.statx);
+            if (rc != 0) {
+                throw fail(Libc.errno(m.capture), src);
+            }
+            int mode = Short.toUnsignedInt(m.statx.get(JAVA_SHORT, 28));
+            if ((mode & 0xF000) != 0x8000) {
+                throw new FsException((mode & 0xF000) == 0x4000 ? "EISDIR" : "EINVAL", src,
+                        (mode & 0xF000) == 0x4000 ? "Is a directory" : "not a regular file");
+            }
+            long size = m.statx.get(JAVA_LONG, 40);
+            out = open(m, m.b(tmp), Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0600);
+            if (out < 0) {
+                int e = -out;
+                out = -1;
+                throw fail(e, tmp);
+            }
+            long copied = 0;
+            boolean useSendfile = false;
+            while (copied < size) {
+                cancel.check();
+                long want = Math.min(CHUNK, size - copied);
+                long n = useSendfile ? sendfile(m, out, in, want) : copyFileRange(m, in, out, want);
+                if (n < 0) {
+                    int e = (int) -n;
+                    if (e == EINTR) {
+                        continue;
+                    }
+                    if (!useSendfile && copied == 0 && (e == EXDEV || e == EINVAL || e == ENOSYS || e == EOPNOTSUPP)) {
+                        useSendfile = true; // e.g. across file systems on kernels that refuse it
+                        continue;
+                    }
+                    if (useSendfile && copied == 0 && (e == EINVAL || e == ENOSYS)) {
+                        return UNSUPPORTED;
+                    }
+                    boolean dstSide = e == 28 || e == 122 || e == 27 || e == 30; // ENOSPC EDQUOT EFBIG EROFS
+                    throw fail(e, dstSide ? tmp : src);
+                }
+                if (n == 0) {
+                    break; // the file shrank
+                }
+                copied += n;
+                progress.accept(n);
+            }
+            if (preserve) {
+                if (call(Libc.FCHMOD, m, out, mode & 07777) != 0) {
+                    throw fail(Libc.errno(m.capture), tmp);
+                }
+                MemorySegment t = m.times;
+                t.set(JAVA_LONG, 0, m.statx.get(JAVA_LONG, 64));                         // atime
+                t.set(JAVA_LONG, 8, Integer.toUnsignedLong(m.statx.get(JAVA_INT, 72)));
+                t.set(JAVA_LONG, 16, m.statx.get(JAVA_LONG, 112));                       // mtime
+                t.set(JAVA_LONG, 24, Integer.toUnsignedLong(m.statx.get(JAVA_INT, 120)));
+                if (call(Libc.FUTIMENS, m, out, t) != 0) {
+                    throw fail(Libc.errno(m.capture), tmp);
+                }
+            }
+            if (fsync && call(Libc.FSYNC, m, out) != 0) {
+                throw fail(Libc.errno(m.capture), tmp);
+            }
+            int fd = out;
+            out = -1;
+            if (close(fd) != 0) {
+                throw fail(Libc.errno(m.capture), tmp); // e.g. a deferred write error on NFS
+            }
+            return copied;
+        } finally {
+            if (out >= 0) {
+                close(out);
+            }
+            close(in);
+        }
+    }
+
+    @Override
+    public void rename(byte[] from, byte[] to) throws FsException {
+        Buffers m = BUFFERS.get();
+        int rc;
+        try {
+            rc = (int) Libc.RENAME.invokeExact(m.capture, m.a(from), m.b(to));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            int e = Libc.errno(m.capture);
+            throw fail(e, e == EXDEV ? from : to);
+        }
+    }
+
+    private static int open(Buffers m, MemorySegment path, int flags, int mode) {
+        try {
+            int fd = (int) Libc.OPEN.invokeExact(m.capture, path, flags, mode);
+            return fd >= 0 ? fd : -Libc.errno(m.capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int close(int fd) {
+        try {
+            return (int) Libc.CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static long copyFileRange(Buffers m, int in, int out, long len) {
+        try {
+            long n = (long) Libc.COPY_FILE_RANGE.invokeExact(m.capture, in, MemorySegment.NULL, out,
+                    MemorySegment.NULL, len, 0);
+            return n >= 0 ? n : -Libc.errno(m.capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static long sendfile(Buffers m, int out, int in, long len) {
+        try {
+            long n = (long) Libc.SENDFILE.invokeExact(m.capture, out, in, MemorySegment.NULL, len);
+            return n >= 0 ? n : -Libc.errno(m.capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int call(java.lang.invoke.MethodHandle h, Buffers m, int fd) {
+        try {
+            return (int) h.invokeExact(m.capture, fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int call(java.lang.invoke.MethodHandle h, Buffers m, int fd, int arg) {
+        try {
+            return (int) h.invokeExact(m.capture, fd, arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int call(java.lang.invoke.MethodHandle h, Buffers m, int fd, MemorySegment seg) {
+        try {
+            return (int) h.invokeExact(m.capture, fd, seg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int call(java.lang.invoke.MethodHandle h, Buffers m, int fd, MemorySegment path, int flags,
+                            int mask, MemorySegment buf) {
+        try {
+            return (int) h.invokeExact(m.capture, fd, path, flags, mask, buf);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static FsException fail(int errno, byte[] path) {
+        String name = Libc.errnoName(errno);
+        return new FsException(name, path, Errno.reason(name));
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException(t);
+    }
+}

@@ -1,0 +1,57 @@
+package pyfsjvm.pwalk;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class RowBufferTest {
+    private static String text(RowBuffer b) {
+        return new String(b.buf, 0, b.len, StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void numbers() {
+        RowBuffer b = new RowBuffer(16);
+        b.ensure(200);
+        b.num(0);
+        b.put((byte) ',');
+        b.num(-1);
+        b.put((byte) ',');
+        b.num(Long.MIN_VALUE);
+        b.put((byte) ',');
+        b.unum(-1L);
+        b.put((byte) ',');
+        b.unum(1234567890123L);
+        assertEquals("0,-1,-9223372036854775808,18446744073709551615,1234567890123", text(b));
+    }
+
+    @Test
+    void octalModes() {
+        RowBuffer b = new RowBuffer(64);
+        b.octal(0100644, 0);
+        b.put((byte) ' ');
+        b.octal(040755, 7);
+        b.put((byte) ' ');
+        b.octal(0120777, 0);
+        assertEquals("100644 0040755 120777", text(b));
+    }
+
+    @Test
+    void quotingDoublesQuotesOnly() {
+        RowBuffer b = new RowBuffer(4);
+        byte[] name = "we\"ird,na\nme".getBytes(StandardCharsets.ISO_8859_1);
+        b.quoted(name, 0, name.length);
+        assertEquals("\"we\"\"ird,na\nme\"", text(b));
+    }
+
+    @Test
+    void utf8EscapesOnlyInvalidBytes() {
+        RowBuffer b = new RowBuffer(4);
+        byte[] name = {'a', (byte) 0xff, 'b', (byte) 0xc3, (byte) 0xa9, '"', (byte) 0xe2, (byte) 0x98, (byte) 0x83,
+            (byte) 0xed, (byte) 0xa0, (byte) 0x80, (byte) 0xc3};
+        b.quotedUtf8(name, 0, name.length);
+        assertEquals("\"a\\xffb\u00c3\u00a9\"\"\u00e2\u0098\u0083\\xed\\xa0\\x80\\xc3\"", text(b));
+    }
+}
