@@ -7,6 +7,7 @@ import errno
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -374,3 +375,28 @@ def test_cli_search_output(corpus: Path) -> None:
     assert _cli("search", "nothing-matches-this", str(corpus)).returncode == 1
     bad = _cli("search", "[bad", str(corpus))
     assert bad.returncode == 2 and b"invalid regex pattern" in bad.stderr
+
+
+def test_ctrl_c_cancels_a_search_and_its_threads(tmp_path: Path) -> None:
+    for i in range(20):
+        (tmp_path / f"f{i:02d}.txt").write_text("x needle y\n" * 20_000)
+    code = f"""
+import pyfs_jvm
+from pyfs_jvm import _jvm
+pyfs_jvm.search({str(tmp_path)!r}, "needle", max_count=1)  # JVM up and warm
+try:
+    print("ready", flush=True)
+    while True:
+        pyfs_jvm.search({str(tmp_path)!r}, "needle")
+except KeyboardInterrupt:
+    threads = _jvm.jclass("java.lang.Thread").getAllStackTraces().keySet()
+    alive = sum(1 for th in threads if str(th.getName()) == "pyfs-jvm-search" and th.isAlive())
+    print(f"interrupted {{alive}}", flush=True)
+"""
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert p.stdout is not None and p.stderr is not None
+    assert p.stdout.readline().strip() == "ready"
+    p.send_signal(signal.SIGINT)
+    line = p.stdout.readline().split()
+    p.wait(timeout=60)
+    assert line == ["interrupted", "0"], p.stderr.read()  # the Java search had stopped when KeyboardInterrupt arrived

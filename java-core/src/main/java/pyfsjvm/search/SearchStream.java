@@ -131,6 +131,11 @@ public final class SearchStream extends Stream {
             for (Thread t : ts) {
                 t.join();
             }
+        } catch (Cancel.CancelledException e) {
+            if (workerFailure == null) {
+                throw e; // closed or Ctrl-C
+            }
+            // a worker's bug cancelled the rest: report the bug, not an interruption (below)
         } finally {
             cancelIfUnfinished(ts);
         }
