@@ -9,6 +9,7 @@ import pyfsjvm.bridge.ProgressQueue;
 import pyfsjvm.bridge.Task;
 import pyfsjvm.hash.FileHasher;
 import pyfsjvm.hash.HashAlgorithm;
+import pyfsjvm.hash.Hasher;
 import pyfsjvm.platform.FileType;
 import pyfsjvm.platform.Platform;
 import pyfsjvm.platform.RawPaths;
@@ -423,52 +424,142 @@ public final class DedupTask extends Task<byte[][]> {
         });
         List<int[]> out = Collections.synchronizedList(new ArrayList<>());
         HashAlgorithm a = algorithm;
-        ParallelFor.run(bySize.size(), ioThreads, cancel, a::newHasher, (hasher, k) -> {
+        ParallelFor.run(bySize.size(), ioThreads, cancel, () -> new KeyWorker(a), (w, k) -> {
             int[] g = bySize.get(k);
             long size = f.size[units.get(g[0])[0]];
             boolean whole = size <= 2 * partialSize;
-            Map<ByteBuffer, List<Integer>> byKey = new HashMap<>();
-            for (int u : g) {
-                cancel.check();
-                byte[] raw = f.path[units.get(u)[0]];
-                try {
-                    byte[] key = readKey(raw, size, whole);
-                    byKey.computeIfAbsent(ByteBuffer.wrap(key), x -> new ArrayList<>()).add(u);
-                } catch (FsException e) {
-                    errors.add(e);
-                }
+            int keyLen = (int) (whole ? size : 2 * partialSize);
+            if ((long) keyLen * g.length <= arenaMax) {
+                splitInArena(f, units, g, size, whole, keyLen, w, full, out);
+            } else {
+                splitByMap(f, units, g, size, whole, w.hasher, full, out);
             }
-            for (Map.Entry<ByteBuffer, List<Integer>> e : byKey.entrySet()) {
-                List<Integer> us = e.getValue();
-                if (us.size() < 2) {
-                    continue;
-                }
-                int[] sub = new int[us.size()];
-                for (int x = 0; x < sub.length; x++) {
-                    sub[x] = us.get(x);
+        });
+        return new ArrayList<>(out);
+    }
+
+    /** Largest per-thread key arena; bigger size groups (rare) allocate a key per file instead. */
+    static int arenaMax = 32 << 20; // not final: tests force the other path
+
+
+
+    /** Per-thread state of the partial stage: a hasher and reusable key memory (no garbage per file). */
+    private static final class KeyWorker {
+        final Hasher hasher;
+        byte[] arena = new byte[1 << 16];
+        byte[] read = new byte[1 << 13];
+
+        KeyWorker(HashAlgorithm a) {
+            hasher = a.newHasher();
+        }
+
+        byte[] arena(int n) {
+            if (arena.length < n) {
+                arena = new byte[Math.max(n, arena.length * 2)];
+            }
+            return arena;
+        }
+
+        byte[] read(int n) {
+            if (read.length < n) {
+                read = new byte[n];
+            }
+            return read;
+        }
+    }
+
+    /**
+     * Splits one size group by key: the keys go side by side into the worker's arena, are sorted
+     * by their bytes, and runs of equal keys are the new groups.
+     */
+    private void splitInArena(FileList f, List<int[]> units, int[] g, long size, boolean whole, int keyLen,
+                              KeyWorker w, byte[][] full, List<int[]> out) {
+        byte[] arena = w.arena(keyLen * g.length);
+        int[] unitAt = new int[g.length];
+        int n = 0;
+        for (int u : g) {
+            cancel.check();
+            byte[] raw = f.path[units.get(u)[0]];
+            try {
+                byte[] key = w.read(keyLen);
+                readKey(raw, size, whole, key);
+                System.arraycopy(key, 0, arena, n * keyLen, keyLen);
+                unitAt[n++] = u;
+            } catch (FsException e) {
+                errors.add(e);
+            }
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> Arrays.compareUnsigned(arena, x * keyLen, x * keyLen + keyLen,
+                arena, y * keyLen, y * keyLen + keyLen));
+        for (int s = 0; s < n; ) {
+            int e = s + 1;
+            int from = order[s] * keyLen;
+            while (e < n && Arrays.equals(arena, from, from + keyLen, arena, order[e] * keyLen, order[e] * keyLen + keyLen)) {
+                e++;
+            }
+            if (e - s > 1) {
+                int[] sub = new int[e - s];
+                for (int x = s; x < e; x++) {
+                    sub[x - s] = unitAt[order[x]];
                 }
                 if (whole) {
-                    hasher.update(e.getKey().array(), 0, (int) size);
-                    byte[] d = hasher.digest();
+                    w.hasher.update(arena, from, keyLen);
+                    byte[] d = w.hasher.digest();
                     for (int u : sub) {
                         full[u] = d;
                     }
                 }
                 out.add(sub);
             }
-        });
-        return new ArrayList<>(out);
+            s = e;
+        }
     }
 
-    private byte[] readKey(byte[] raw, long size, boolean whole) throws FsException {
+    /** {@link #splitInArena} for size groups too large for the arena: one key array per file. */
+    private void splitByMap(FileList f, List<int[]> units, int[] g, long size, boolean whole, Hasher hasher,
+                            byte[][] full, List<int[]> out) {
+        Map<ByteBuffer, List<Integer>> byKey = new HashMap<>();
+        int keyLen = (int) (whole ? size : 2 * partialSize);
+        for (int u : g) {
+            cancel.check();
+            byte[] raw = f.path[units.get(u)[0]];
+            try {
+                byte[] key = new byte[keyLen];
+                readKey(raw, size, whole, key);
+                byKey.computeIfAbsent(ByteBuffer.wrap(key), x -> new ArrayList<>()).add(u);
+            } catch (FsException e) {
+                errors.add(e);
+            }
+        }
+        for (Map.Entry<ByteBuffer, List<Integer>> e : byKey.entrySet()) {
+            List<Integer> us = e.getValue();
+            if (us.size() < 2) {
+                continue;
+            }
+            int[] sub = us.stream().mapToInt(Integer::intValue).toArray();
+            if (whole) {
+                hasher.update(e.getKey().array(), 0, keyLen);
+                byte[] d = hasher.digest();
+                for (int u : sub) {
+                    full[u] = d;
+                }
+            }
+            out.add(sub);
+        }
+    }
+
+    /** Reads a file's key (see {@link #partialStage}) into the start of {@code dst}. */
+    private void readKey(byte[] raw, long size, boolean whole, byte[] dst) throws FsException {
         int n = (int) (whole ? size : 2 * partialSize);
-        byte[] b = new byte[n];
         long[] offsets = whole ? new long[] {0} : new long[] {0, size - partialSize};
         int[] lengths = whole ? new int[] {n} : new int[] {(int) partialSize, (int) partialSize};
-        if (Platform.get().readRanges(raw, offsets, lengths, b) != n) {
+        if (Platform.get().readRanges(raw, offsets, lengths, dst) != n) {
             throw changed(raw); // shorter than its size said; one that grew is caught by dropChanged
         }
-        return b;
     }
 
     private static FsException changed(byte[] raw) {

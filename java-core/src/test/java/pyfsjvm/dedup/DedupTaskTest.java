@@ -22,6 +22,17 @@ class DedupTaskTest {
     }
 
     @Test
+    void largeSizeGroupsGiveTheSameResultWithoutTheArena() throws Exception {
+        int saved = DedupTask.arenaMax;
+        DedupTask.arenaMax = 0;
+        try {
+            groupsByContentNotByHeadAndTail();
+        } finally {
+            DedupTask.arenaMax = saved;
+        }
+    }
+
+    @Test
     void groupsByContentNotByHeadAndTail() throws Exception {
         byte[] big = new byte[100_000];
         new java.util.Random(1).nextBytes(big);
