@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -45,3 +47,15 @@ def child_stderr(code: str, *, env: dict[str, str] | None = None) -> str:
                           stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     return proc.stderr.decode(errors="replace")
+
+
+def wait_for(cond: Callable[[], object], what: str, timeout: float = 30.0) -> None:
+    """Poll ``cond`` until it is true; fail naming ``what`` after ``timeout`` seconds.
+
+    The one way tests wait for another thread or process: a condition with a deadline, never a
+    fixed sleep.
+    """
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)

@@ -9,7 +9,7 @@ import pytest
 
 import pyfs_jvm
 
-pw = pytest.importorskip("pyfs_watcher")
+import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
 
 
 def as_rows(entries: list) -> list[tuple[object, ...]]:  # type: ignore[type-arg]

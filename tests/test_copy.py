@@ -21,7 +21,7 @@ from pyfs_jvm.errors import CopyError, FsWatcherError
 from pyfs_jvm.types import CopyProgress
 from transfer_helpers import make_tree, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
 
-pw = pytest.importorskip("pyfs_watcher")
+import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
 import pyfs_watcher.errors  # noqa: E402  (not imported by the package itself)
 
 

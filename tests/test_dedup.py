@@ -16,7 +16,7 @@ from pyfs_jvm.errors import HashError
 
 from helpers import run_python
 
-pw = pytest.importorskip("pyfs_watcher")
+import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
 
 
 def brute_force(root: Path, min_size: int = 1) -> set[frozenset[str]]:

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest
 from pyfs_jvm import delta
 from pyfs_jvm.delta import Client, Location, Server, parse_listen, parse_size
 from pyfs_jvm.errors import DeltaError
+from helpers import wait_for
 
 MiB = 1024 * 1024
 
@@ -53,15 +53,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def wait_until(cond, timeout: float = 30.0, what: str = "condition") -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def pdiffcopy(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -99,7 +90,7 @@ def real_server() -> Iterator[int]:
     proc = subprocess.Popen([sys.executable, "-m", "pdiffcopy", "--listen", f"127.0.0.1:{port}", "-c", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_until(lambda: _http_ok(port) or proc.poll() is not None, what="pdiffcopy server")
+        wait_for(lambda: _http_ok(port) or proc.poll() is not None, "pdiffcopy server")
         assert proc.poll() is None, "the real pdiffcopy server did not start"
         yield port
     finally:
@@ -644,7 +635,7 @@ def test_cli_server_with_real_client_and_cli_client(tmp_path: Path, caplog: pyte
     proc = subprocess.Popen([sys.executable, "-m", "pyfs_jvm", "delta", "--listen", f"127.0.0.1:{port}",
                              "--root", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_until(lambda: _http_ok(port) or proc.poll() is not None, what="pyfs-jvm delta server")
+        wait_for(lambda: _http_ok(port) or proc.poll() is not None, "pyfs-jvm delta server")
         assert proc.poll() is None
         src = random_file(tmp_path / "src.bin", 3 * MiB, seed=30)
         r = pdiffcopy(str(src), f"http://127.0.0.1:{port}/a.bin")

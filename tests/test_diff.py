@@ -12,7 +12,7 @@ import pyfs_jvm
 from pyfs_jvm.errors import DirDiffError, HashError
 from pyfs_jvm.types import DiffEntry, DirDiff, MovedEntry
 
-pw = pytest.importorskip("pyfs_watcher")
+import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
 
 
 def rows(d: object) -> dict[str, list[tuple[object, ...]]]:

@@ -14,7 +14,7 @@ from pyfs_jvm.errors import DiskUsageError
 
 from helpers import run_python
 
-pw = pytest.importorskip("pyfs_watcher")
+import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
 
 
 def du(*args: str) -> dict[str, int]:

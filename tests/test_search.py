@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ import pyfs_jvm
 from pyfs_jvm.errors import FsWatcherError, SearchError
 from pyfs_jvm.types import SearchIter, SearchMatch, SearchResult
 
-from helpers import run_python
+from helpers import run_python, wait_for
 
 
 def flat(results: Any) -> list[tuple[Any, ...]]:
@@ -223,10 +222,7 @@ def test_leaving_search_iter_stops_the_java_threads(tmp_path: Path) -> None:
             assert len(r) == 5000
             assert _search_threads() >= 1  # held by backpressure, not finished
             break
-    deadline = time.monotonic() + 30
-    while _search_threads() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert _search_threads() == 0
+    wait_for(lambda: _search_threads() == 0, "search threads to stop")
 
 
 def _search_threads() -> int:

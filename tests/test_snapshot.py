@@ -17,8 +17,8 @@ from pyfs_jvm.types import Snapshot
 
 from helpers import run_python
 
-pw = pytest.importorskip("pyfs_watcher")
-pw_types = pytest.importorskip("pyfs_watcher.types")
+import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
+import pyfs_watcher.types as pw_types  # noqa: E402
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pyfs_jvm.errors import HashError, SyncError
 from pyfs_jvm.types import SyncProgress, SyncResult
 from transfer_helpers import make_tree, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
 
-pw = pytest.importorskip("pyfs_watcher")
+import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
 
 
 def files_only(snap: dict[str, tuple[object, ...]]) -> dict[str, tuple[object, ...]]:

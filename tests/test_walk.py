@@ -12,6 +12,7 @@ import pytest
 import pyfs_jvm
 from pyfs_jvm.errors import FsWatcherError, WalkError
 from pyfs_jvm.types import WalkEntry
+from helpers import wait_for
 
 SORTED_ALL = [
     ".hidden", "a-b", "a.txt", "b.log", "broken", "empty", "fifo", "link_a", "sub",
@@ -150,22 +151,11 @@ def _walker_threads() -> int:
     return sum(1 for t in threads if str(t.getName()) == "pyfs-jvm-walk" and t.isAlive())
 
 
-def _wait_for(predicate: object, seconds: float = 5.0) -> bool:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.02)
-    return bool(predicate())  # type: ignore[operator]
-
-
 def test_leaving_the_loop_stops_the_java_walk() -> None:
     for n, _ in enumerate(pyfs_jvm.walk("/usr")):
         if n == 10:
             break
-    assert _wait_for(lambda: _walker_threads() == 0)
+    wait_for(lambda: _walker_threads() == 0, "walker threads to stop", timeout=5)
 
 
 def test_walk_collect_crosses_the_bridge_in_few_batches(monkeypatch: pytest.MonkeyPatch) -> None:

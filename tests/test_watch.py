@@ -23,8 +23,9 @@ import pytest
 import pyfs_jvm
 from pyfs_jvm.errors import FsWatcherError, WatchError
 from pyfs_jvm.watch import FileChange, FileWatcher, async_watch
+from helpers import wait_for
 
-pw = pytest.importorskip("pyfs_watcher")
+import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
 
 DEADLINE = 15.0
 
@@ -113,8 +114,8 @@ def _both(root: Path, ops: Callable[[], None], sentinel: str, debounce: int = 30
     theirs.start()
     try:
         ops()
-        # the reference gives no "ready" signal; its watches exist once start() returned
-        time.sleep(0)  # (no fixed wait: the sentinel below orders everything)
+        # the reference gives no "ready" signal; its watches exist once start() returned, and
+        # the sentinel below orders everything
         got_ours: list[Any] = []
         got_theirs: list[Any] = []
         end = time.monotonic() + DEADLINE
@@ -235,10 +236,7 @@ def test_stop_from_another_thread_wakes_a_blocked_iterator(root: Path) -> None:
     t = threading.Thread(target=consume)
     t.start()
     (root / "x").write_text("x")
-    end = time.monotonic() + DEADLINE
-    while not batches:
-        assert time.monotonic() < end
-        time.sleep(0.01)
+    wait_for(lambda: batches, "a batch", timeout=DEADLINE)
     w.stop()
     assert done.wait(DEADLINE)
     t.join()
@@ -511,13 +509,6 @@ def _cli(*args: str) -> Any:
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
 
 
-def _wait_for(cond: Callable[[], bool], what: str) -> None:
-    end = time.monotonic() + 60
-    while not cond():
-        assert time.monotonic() < end, what
-        time.sleep(0.02)
-
-
 def test_cli_prints_changes_and_exits_cleanly_on_ctrl_c(root: Path) -> None:
     import signal
 
@@ -542,7 +533,7 @@ def test_cli_reruns_the_command_after_each_batch(root: Path, tmp_path: Path) -> 
     log = tmp_path / "runs.log"
     p = _cli(str(root), "--debounce", "20", "--", "sh", "-c", f'echo "$PYFS_JVM_CHANGES" >> {log}')
     try:
-        _wait_for(lambda: log.exists() and log.read_text().count("\n") >= 1, "first run")
+        wait_for(lambda: log.exists() and log.read_text().count("\n") >= 1, "first run")
         i = 0
         while log.read_text().count("\n") < 2:  # the first run may start before the watch is ready
             (root / f"n{i}.txt").write_text("x")
@@ -575,7 +566,7 @@ def _watch_threads() -> int:
 
 
 def _no_watch_threads_left(base: int) -> None:
-    _wait_for(lambda: _watch_threads() <= base, "watcher threads still running")
+    wait_for(lambda: _watch_threads() <= base, "watcher threads to stop", timeout=60)
 
 
 def test_every_way_out_stops_the_java_side(root: Path) -> None:
