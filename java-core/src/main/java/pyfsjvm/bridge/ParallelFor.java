@@ -10,7 +10,11 @@ import java.util.function.Supplier;
  * is one of them), each with its own {@code state} (a per-thread hasher, buffer...). Items are
  * handed out in index order, one at a time, so a caller that sorts its work (e.g. by inode, for
  * I/O locality) gets it processed in roughly that order. Checks {@code cancel} before every item.
- * The first unexpected exception stops the others and is rethrown on the caller's thread.
+ * The first unexpected exception cancels {@code cancel} (so the others stop even inside a long
+ * item) and is rethrown on the caller's thread (an
+ * {@link FsException} as itself, other checked exceptions wrapped).
+ *
+ * <p>The one parallel loop of the core: {@link Parallel#forEach} is its stateless form.
  */
 public final class ParallelFor {
     private ParallelFor() {}
@@ -20,7 +24,8 @@ public final class ParallelFor {
         void run(S state, int index) throws Exception;
     }
 
-    public static <S> void run(int n, int threads, Cancel cancel, Supplier<S> state, Body<S> body) {
+    public static <S> void run(int n, int threads, Cancel cancel, Supplier<S> state, Body<S> body)
+            throws FsException {
         if (n <= 0) {
             return;
         }
@@ -34,7 +39,9 @@ public final class ParallelFor {
                     body.run(s, i);
                 }
             } catch (Throwable t) {
-                failure.compareAndSet(null, t);
+                if (failure.compareAndSet(null, t) && !(t instanceof Cancel.CancelledException)) {
+                    cancel.cancel(); // stop the others inside their current item too (a long copy, a big hash)
+                }
             }
         };
         int extra = Math.max(0, Math.min(threads, n) - 1);
@@ -68,6 +75,9 @@ public final class ParallelFor {
         }
         if (t instanceof Error err) {
             throw err;
+        }
+        if (t instanceof FsException fe) {
+            throw fe;
         }
         if (t != null) {
             throw new IllegalStateException(t);

@@ -2,7 +2,7 @@ package pyfsjvm.copy;
 
 import pyfsjvm.bridge.Cancel;
 import pyfsjvm.bridge.FsException;
-import pyfsjvm.bridge.Workers;
+import pyfsjvm.bridge.ParallelFor;
 import pyfsjvm.platform.Platform;
 import pyfsjvm.platform.RawPaths;
 import pyfsjvm.platform.Stat;
@@ -12,12 +12,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Carries out a checked {@link Plan}: directories first (in order, parents before children), then
@@ -121,61 +117,20 @@ public final class CopyEngine {
         if (n == 0) {
             return;
         }
-        AtomicInteger next = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        final int total = n;
-        Runnable loop = () -> {
-            FileCopier copier = new FileCopier(preserve, fsync, cancel, bytes);
-            try {
-                int k;
-                while (failure.get() == null && (k = next.getAndIncrement()) < total) {
-                    int i = rows[k];
-                    current = i;
-                    // Only a destination we did not create could have appeared since the check.
-                    boolean noReplace = !overwrite && !plan.fresh[i];
-                    if (plan.kind[i] == Plan.FILE) {
-                        copied[i] = copier.copyFile(plan.src[i], plan.dst[i], noReplace);
-                    } else {
-                        copier.copySymlink(plan.src[i], plan.dst[i], noReplace);
-                    }
-                    done[i] = true;
-                    filesDone.incrementAndGet();
-                }
-            } catch (Throwable t) {
-                if (failure.compareAndSet(null, t) && !(t instanceof Cancel.CancelledException)) {
-                    cancel.cancel(); // stop the others now; their temporary files are removed
-                }
+        // Copiers are per thread; a failure cancels the others mid-file (their temporary files are removed).
+        ParallelFor.run(n, workers, cancel, () -> new FileCopier(preserve, fsync, cancel, bytes), (copier, k) -> {
+            int i = rows[k];
+            current = i;
+            // Only a destination we did not create could have appeared since the check.
+            boolean noReplace = !overwrite && !plan.fresh[i];
+            if (plan.kind[i] == Plan.FILE) {
+                copied[i] = copier.copyFile(plan.src[i], plan.dst[i], noReplace);
+            } else {
+                copier.copySymlink(plan.src[i], plan.dst[i], noReplace);
             }
-        };
-        int threads = Math.max(1, Math.min(workers, total));
-        List<Future<?>> futures = new ArrayList<>();
-        for (int w = 1; w < threads; w++) {
-            futures.add(Workers.pool().submit(loop));
-        }
-        loop.run();
-        for (Future<?> f : futures) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    cancel.cancel(); // keep waiting: no thread may write after we return
-                } catch (java.util.concurrent.ExecutionException e) {
-                    break;
-                }
-            }
-        }
-        Throwable t = failure.get();
-        if (t instanceof FsException fe) {
-            throw fe;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error er) {
-            throw er;
-        }
-        cancel.check();
+            done[i] = true;
+            filesDone.incrementAndGet();
+        });
     }
 
     private void directoryMetadata() throws FsException {

@@ -415,7 +415,7 @@ public final class DedupTask extends Task<byte[][]> {
      * matched are duplicates already; their group's digest is computed once, from the bytes in
      * memory, into {@code full}.
      */
-    private List<int[]> partialStage(FileList f, List<int[]> units, List<int[]> bySize, byte[][] full) {
+    private List<int[]> partialStage(FileList f, List<int[]> units, List<int[]> bySize, byte[][] full) throws FsException {
         bySize.sort((a, b) -> {
             int ra = units.get(a[0])[0];
             int rb = units.get(b[0])[0];
@@ -567,7 +567,7 @@ public final class DedupTask extends Task<byte[][]> {
     }
 
     /** Full hashes of the units in {@code need}, in parallel, in (dev, inode) order. */
-    private void fullStage(FileList f, List<int[]> units, List<Integer> need, byte[][] full) {
+    private void fullStage(FileList f, List<int[]> units, List<Integer> need, byte[][] full) throws FsException {
         need.sort((a, b) -> {
             int ra = units.get(a)[0];
             int rb = units.get(b)[0];
@@ -591,7 +591,7 @@ public final class DedupTask extends Task<byte[][]> {
      * Drops every path whose file changed (size, mtime or inode) since the walk: its contents
      * may match neither what was compared nor the group. Groups left with one file go too.
      */
-    private List<int[]> dropChanged(FileList f, List<int[]> units, List<int[]> groups) {
+    private List<int[]> dropChanged(FileList f, List<int[]> units, List<int[]> groups) throws FsException {
         int[][] kept = new int[groups.size()][];
         ParallelFor.run(groups.size(), ioThreads, cancel, Stat::new, (st, gi) -> {
             Platform platform = Platform.get();

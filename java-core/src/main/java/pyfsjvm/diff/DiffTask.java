@@ -3,6 +3,7 @@ package pyfsjvm.diff;
 import pyfsjvm.bridge.Columns;
 import pyfsjvm.bridge.FsException;
 import pyfsjvm.bridge.Log;
+import pyfsjvm.bridge.ParallelFor;
 import pyfsjvm.bridge.Task;
 import pyfsjvm.hash.FileHasher;
 import pyfsjvm.hash.HashAlgorithm;
@@ -118,7 +119,7 @@ public final class DiffTask extends Task<byte[][]> {
             }
         }
         final int[] pa = pairA, pb = pairB;
-        Parallel.forEach(toHash.size(), workers, cancel, this::hasher, (h, n) -> {
+        ParallelFor.run(toHash.size(), workers, cancel, this::hasher, (h, n) -> {
             int k = toHash.get(n);
             hashA[pa[k]] = hash(h, a, pa[k]);
             hashB[pb[k]] = hash(h, b, pb[k]);
@@ -144,7 +145,7 @@ public final class DiffTask extends Task<byte[][]> {
             System.arraycopy(onlyA, 0, all, 0, na);
             System.arraycopy(onlyB, 0, all, na, nb);
             final int splitAt = na;
-            Parallel.forEach(all.length, workers, cancel, this::hasher, (h, n) -> {
+            ParallelFor.run(all.length, workers, cancel, this::hasher, (h, n) -> {
                 if (n < splitAt) {
                     hashA[all[n]] = hash(h, a, all[n]);
                 } else {

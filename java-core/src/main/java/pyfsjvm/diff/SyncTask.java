@@ -3,6 +3,7 @@ package pyfsjvm.diff;
 import pyfsjvm.bridge.Columns;
 import pyfsjvm.bridge.FsException;
 import pyfsjvm.bridge.Log;
+import pyfsjvm.bridge.ParallelFor;
 import pyfsjvm.bridge.Task;
 import pyfsjvm.copy.FileCopier;
 import pyfsjvm.hash.FileHasher;
@@ -190,7 +191,7 @@ public final class SyncTask extends Task<byte[][]> {
 
         // Same-size pairs whose times differ (or all of them with checksum): compare contents.
         int[] toHash = rows(action, TOUCH);
-        Parallel.forEach(toHash.length, workers, cancel, () -> new FileHasher[] {
+        ParallelFor.run(toHash.length, workers, cancel, () -> new FileHasher[] {
                 new FileHasher(algorithm, 1 << 20, cancel)}, (h, n) -> {
             int x = toHash[n];
             byte[] ha = hash(h[0], a.path(x));
@@ -348,7 +349,7 @@ public final class SyncTask extends Task<byte[][]> {
 
     private void copyAll(EntryTable a, int[] copies, byte[] action, boolean[] ok, String[] errno, String[] text)
             throws FsException {
-        Parallel.forEach(copies.length, workers, cancel, () -> new FileCopier(preserve, false, cancel, bytes),
+        ParallelFor.run(copies.length, workers, cancel, () -> new FileCopier(preserve, false, cancel, bytes),
                 (copier, n) -> {
                     int i = copies[n];
                     byte[] dst = targetOf(a, i);

@@ -123,7 +123,7 @@ public final class SnapshotTask extends Task<byte[][]> {
         return new byte[][] {out.pack(), ErrorBatch.pack(errors)};
     }
 
-    private void hash(EntryTable t, boolean[] want, byte[][] digest, long[][] after) {
+    private void hash(EntryTable t, boolean[] want, byte[][] digest, long[][] after) throws FsException {
         List<Integer> rows = new ArrayList<>();
         for (int i = 0; i < want.length; i++) {
             if (want[i]) {
