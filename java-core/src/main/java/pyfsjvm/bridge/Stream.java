@@ -91,7 +91,9 @@ public abstract class Stream extends Task<Void> {
                 return b;
             }
         }
-        return new byte[size];
+        // A quarter to spare, so that this array fits the next batches of about the same size
+        // when it comes back (batches of equal rows differ a little in bytes).
+        return new byte[size + size / 4];
     }
 
     private byte[] poll() {

@@ -28,22 +28,43 @@ public final class DirListing {
     private String[] errno = new String[16];
     private boolean hasStat;
     /**
-     * Stat fields, {@link #FIELDS} longs per entry (one array, not one per field: a walk keeps
+     * Stat fields, {@link #fields} longs per entry (one array, not one per field: a walk keeps
      * thousands of listings alive, and a dozen small arrays each was most of the GC's work).
      */
     private long[] stat;
 
-    private static final int FIELDS = 14;
-    private static final int MODE = 0, SIZE = 1, INO = 2, DEV = 3, NLINK = 4, UID = 5, GID = 6, BLOCKS = 7,
+    /**
+     * Longs per entry: all of them, or only the first {@link #NARROW} (size, inode, device) for a
+     * walk that reports sizes and nothing else.
+     */
+    private int fields = FIELDS;
+
+    private static final int FIELDS = 14, NARROW = 3;
+    private static final int SIZE = 0, INO = 1, DEV = 2, MODE = 3, NLINK = 4, UID = 5, GID = 6, BLOCKS = 7,
             ATIME_SEC = 8, ATIME_NSEC = 9, MTIME_SEC = 10, MTIME_NSEC = 11, CTIME_SEC = 12, CTIME_NSEC = 13;
 
-    public void clear(boolean withStat) {
+    /** Empties the listing for a new directory: with or without stat fields, all or only size/inode/device. */
+    public void clear(boolean withStat, boolean sizesOnly) {
         Arrays.fill(errno, 0, count, null);
         count = 0;
         namesEnd = 0;
         hasStat = withStat;
-        if (withStat && stat == null) {
-            stat = new long[nameStart.length * FIELDS];
+        fields = sizesOnly ? NARROW : FIELDS;
+    }
+
+    public void clear(boolean withStat) {
+        clear(withStat, false);
+    }
+
+    /**
+     * Makes room for the stat fields of every entry, once all are added and before the first
+     * {@link #setStat} (whatever the array held is dropped, not copied). Readers add all names
+     * first for this: growing the stat array entry by entry copied it at each doubling and was
+     * most of a walk's garbage (14 longs per entry).
+     */
+    public void reserveStat() {
+        if (hasStat && (stat == null || stat.length < count * fields)) {
+            stat = new long[nameStart.length * fields];
         }
     }
 
@@ -83,11 +104,14 @@ public final class DirListing {
             return;
         }
         long[] a = stat;
-        int b = i * FIELDS;
-        a[b + MODE] = s.mode;
+        int b = i * fields;
         a[b + SIZE] = s.size;
         a[b + INO] = s.ino;
         a[b + DEV] = s.dev;
+        if (fields == NARROW) {
+            return;
+        }
+        a[b + MODE] = s.mode;
         a[b + NLINK] = s.nlink;
         a[b + UID] = s.uid;
         a[b + GID] = s.gid;
@@ -154,69 +178,69 @@ public final class DirListing {
     }
 
     public int mode(int i) {
-        return (int) stat[i * FIELDS + MODE];
+        return (int) stat[wide(i) + MODE];
     }
 
     public long size(int i) {
-        return stat[i * FIELDS + SIZE];
+        return stat[i * fields + SIZE];
     }
 
     public long ino(int i) {
-        return stat[i * FIELDS + INO];
+        return stat[i * fields + INO];
     }
 
     public long dev(int i) {
-        return stat[i * FIELDS + DEV];
+        return stat[i * fields + DEV];
     }
 
     public long nlink(int i) {
-        return stat[i * FIELDS + NLINK];
+        return stat[wide(i) + NLINK];
     }
 
     public int uid(int i) {
-        return (int) stat[i * FIELDS + UID];
+        return (int) stat[wide(i) + UID];
     }
 
     public int gid(int i) {
-        return (int) stat[i * FIELDS + GID];
+        return (int) stat[wide(i) + GID];
     }
 
     public long blocks(int i) {
-        return stat[i * FIELDS + BLOCKS];
+        return stat[wide(i) + BLOCKS];
     }
 
     public long atimeSec(int i) {
-        return stat[i * FIELDS + ATIME_SEC];
+        return stat[wide(i) + ATIME_SEC];
     }
 
     public long atimeNsec(int i) {
-        return stat[i * FIELDS + ATIME_NSEC];
+        return stat[wide(i) + ATIME_NSEC];
     }
 
     public long mtimeSec(int i) {
-        return stat[i * FIELDS + MTIME_SEC];
+        return stat[wide(i) + MTIME_SEC];
     }
 
     public long mtimeNsec(int i) {
-        return stat[i * FIELDS + MTIME_NSEC];
+        return stat[wide(i) + MTIME_NSEC];
     }
 
     public long ctimeSec(int i) {
-        return stat[i * FIELDS + CTIME_SEC];
+        return stat[wide(i) + CTIME_SEC];
     }
 
     public long ctimeNsec(int i) {
-        return stat[i * FIELDS + CTIME_NSEC];
+        return stat[wide(i) + CTIME_NSEC];
     }
 
-    /** Copies entry {@code i}'s stat fields into {@code s}. */
+    /** Copies entry {@code i}'s stat fields into {@code s} (a full listing's: see {@link #clear}). */
     public void stat(int i, Stat s) {
         s.type = type[i];
         if (!hasStat) {
             return;
         }
         long[] a = stat;
-        int b = i * FIELDS;
+        int b = wide(i);
         s.mode = (int) a[b + MODE];
         s.size = a[b + SIZE];
         s.ino = a[b + INO];
@@ -231,6 +255,14 @@ public final class DirListing {
         s.mtimeNsec = a[b + MTIME_NSEC];
         s.ctimeSec = a[b + CTIME_SEC];
         s.ctimeNsec = a[b + CTIME_NSEC];
+    }
+
+    /** Where entry {@code i}'s fields start; only a full listing has the fields past the device. */
+    private int wide(int i) {
+        if (fields != FIELDS) {
+            throw new IllegalStateException("this listing was read with sizes only");
+        }
+        return i * FIELDS;
     }
 
     /**
@@ -256,10 +288,10 @@ public final class DirListing {
         type = gather(type, perm);
         link = gather(link, perm);
         errno = gather(errno, perm);
-        if (hasStat) {
+        if (hasStat && stat != null) {
             long[] sorted = new long[stat.length];
             for (int k = 0; k < count; k++) {
-                System.arraycopy(stat, perm[k] * FIELDS, sorted, k * FIELDS, FIELDS);
+                System.arraycopy(stat, perm[k] * fields, sorted, k * fields, fields);
             }
             stat = sorted;
         }
@@ -275,9 +307,6 @@ public final class DirListing {
         type = Arrays.copyOf(type, cap);
         link = Arrays.copyOf(link, cap);
         errno = Arrays.copyOf(errno, cap);
-        if (stat != null) {
-            stat = Arrays.copyOf(stat, cap * FIELDS);
-        }
     }
 
 

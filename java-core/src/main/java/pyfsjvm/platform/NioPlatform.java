@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 
 /**
  * The portable layer: {@code DirectoryStream} and {@code readAttributes}. NIO gives no
@@ -40,24 +41,33 @@ public final class NioPlatform implements Platform {
 
     @Override
     public void readDirectory(byte[] dir, int want, DirListing out) throws FsException {
-        out.clear((want & WANT_STAT) != 0);
+        out.clear((want & WANT_STAT) != 0, (want & WANT_SIZES_ONLY) != 0);
         boolean follow = (want & WANT_FOLLOW) != 0;
         Path dirPath = RawPaths.path(dir);
         Stat st = new Stat();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dirPath)) {
             SecureDirectoryStream<Path> sds = ds instanceof SecureDirectoryStream<Path> s ? s : null;
+            // Names first, then the stats: the listing sizes its stat array once.
+            ArrayList<Path> children = new ArrayList<>();
             for (Path child : ds) {
-                Path name = child.getFileName();
                 byte[] raw;
                 try {
-                    raw = RawPaths.bytes(name);
+                    raw = RawPaths.bytes(child.getFileName());
                 } catch (FsException e) {
                     int i = out.add(e.path(), 0, e.path().length, FileType.UNKNOWN);
                     out.setError(i, e.errno());
+                    children.add(null);
                     continue;
                 }
-                int i = out.add(raw, 0, raw.length, FileType.UNKNOWN);
-                statEntry(sds, child, name, follow, st, out, i);
+                out.add(raw, 0, raw.length, FileType.UNKNOWN);
+                children.add(child);
+            }
+            out.reserveStat();
+            for (int i = 0; i < children.size(); i++) {
+                Path child = children.get(i);
+                if (child != null) {
+                    statEntry(sds, child, child.getFileName(), follow, st, out, i);
+                }
             }
         } catch (DirectoryIteratorException e) {
             throw FsException.from(e.getCause(), dir);

@@ -16,6 +16,11 @@ public interface Platform {
     int WANT_STAT = 1;
     /** Take the type and stat of a symlink's target; a broken link keeps its own lstat. */
     int WANT_FOLLOW = 2;
+    /**
+     * With {@link #WANT_STAT}: keep only size, inode and device (3 longs per entry instead of 14),
+     * for walks that report nothing else; the listing's other stat accessors then throw.
+     */
+    int WANT_SIZES_ONLY = 4;
 
     /** "ffm-linux" or "nio". */
     String name();

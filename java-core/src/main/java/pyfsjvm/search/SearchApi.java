@@ -33,7 +33,7 @@ public final class SearchApi {
         // Entry types come from the directory listing (d_type); a stat per file is only needed
         // for max_filesize (ripgrep does not stat either: 76k statx calls are ~10% of a search).
         WalkSpec spec = new WalkSpec(root).maxDepth(maxDepth).follow(follow).sort(true).skipHidden(skipHidden)
-                .stat(maxFilesize >= 0);
+                .stat(maxFilesize >= 0).sizesOnly(true);
         return (Stream) new SearchStream(spec, single, re, g, maxCount, maxFilesize, context,
                 Workers.resolve(workers), streaming).start();
     }

@@ -19,7 +19,8 @@ public final class WalkApi {
     public static Stream open(byte[] root, int maxDepth, boolean follow, boolean sort, boolean skipHidden,
                               int fileType, String glob, int threads, int maxBatch) throws FsException {
         Glob g = glob == null ? null : Glob.compile(glob);
-        WalkSpec spec = new WalkSpec(root).maxDepth(maxDepth).follow(follow).sort(sort).skipHidden(skipHidden);
+        WalkSpec spec = new WalkSpec(root).maxDepth(maxDepth).follow(follow).sort(sort).skipHidden(skipHidden)
+                .sizesOnly(true);
         if (threads > 0) {
             spec.threads(threads);
         }

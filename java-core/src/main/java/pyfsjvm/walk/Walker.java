@@ -106,25 +106,24 @@ public final class Walker {
 
     private static void emit(Dir root, Reader reader, Cancel cancel, Visitor visitor) {
         ArrayDeque<Dir> dirs = new ArrayDeque<>();
-        ArrayDeque<int[]> next = new ArrayDeque<>();
+        int[] next = new int[64]; // next[k]: the next entry of the k-th directory on the stack
         dirs.push(root);
-        next.push(new int[] {0});
         while (!dirs.isEmpty()) {
             cancel.check();
             Dir d = dirs.peek();
-            int[] pos = next.peek();
+            int top = dirs.size() - 1;
             DirListing l = d.listing;
             int n = l == null ? 0 : l.count();
-            if (pos[0] >= n) {
+            if (next[top] >= n) {
                 dirs.pop();
-                next.pop();
+                next[top] = 0;
                 reader.released(n);
                 reader.recycle(d.listing); // the subtree is done: its entries can go
                 d.listing = null;
                 d.children = null;
                 continue;
             }
-            int i = pos[0]++;
+            int i = next[top]++;
             if (reader.reportable(d, i)) {
                 visitor.entry(d, i);
                 FsException e = entryError(d, i);
@@ -144,8 +143,10 @@ public final class Walker {
                     visitor.unreadable(child);
                 } else {
                     visitor.enter(child);
+                    if (dirs.size() == next.length) {
+                        next = java.util.Arrays.copyOf(next, next.length * 2);
+                    }
                     dirs.push(child);
-                    next.push(new int[] {0});
                 }
             }
         }
@@ -231,7 +232,8 @@ public final class Walker {
             this.spec = spec;
             this.platform = platform;
             this.cancel = cancel;
-            this.want = (spec.stat || spec.follow ? Platform.WANT_STAT : 0) | (spec.follow ? Platform.WANT_FOLLOW : 0);
+            this.want = (spec.stat || spec.follow ? Platform.WANT_STAT : 0) | (spec.follow ? Platform.WANT_FOLLOW : 0)
+                    | (spec.sizesOnly ? Platform.WANT_SIZES_ONLY : 0);
         }
 
         Thread[] startWorkers(int n) {
@@ -303,7 +305,9 @@ public final class Walker {
                 new java.util.concurrent.ConcurrentLinkedQueue<>();
 
         void recycle(DirListing l) {
-            if (l != null && l.capacity() <= 4096 && poolSize.get() < 1024) {
+            // Only small listings are kept: the pool is there for the many small directories, and
+            // must not hold on to the memory of big ones (1024 x 512 entries is ~70 MB at most).
+            if (l != null && l.capacity() <= 512 && poolSize.get() < 1024) {
                 poolSize.incrementAndGet();
                 pool.offer(l);
             }

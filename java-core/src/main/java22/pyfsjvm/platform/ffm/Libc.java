@@ -96,6 +96,7 @@ public final class Libc {
         final MemorySegment statx = arena.allocate(256, 8);
         final MemorySegment dents = arena.allocate(1 << 16, 8);
         final byte[] dentsHeap = new byte[1 << 16];
+        final pyfsjvm.platform.Stat stat = new pyfsjvm.platform.Stat(); // one per thread, not per directory
         MemorySegment path = arena.allocate(4096, 8);
         MemorySegment data = arena.allocate(1 << 16, 8);
 

@@ -62,13 +62,13 @@ public final class LinuxFfmPlatform implements Platform {
 
     @Override
     public void readDirectory(byte[] dir, int want, DirListing out) throws FsException {
-        out.clear((want & WANT_STAT) != 0);
+        out.clear((want & WANT_STAT) != 0, (want & WANT_SIZES_ONLY) != 0);
         Libc.Scratch s = Libc.scratch();
         int fd = open(s, dir);
         try {
             boolean stat = (want & WANT_STAT) != 0;
             boolean follow = (want & WANT_FOLLOW) != 0;
-            Stat st = new Stat();
+            Stat st = s.stat;
             while (true) {
                 long n;
                 try {
@@ -98,11 +98,16 @@ public final class LinuxFfmPlatform implements Platform {
                     if (heap[nameStart] == '.' && (len == 1 || (len == 2 && heap[nameStart + 1] == '.'))) {
                         continue;
                     }
-                    byte type = FileType.fromDirentType(dtype);
-                    int i = out.add(heap, nameStart, len, type);
-                    if (stat || type == FileType.UNKNOWN || (follow && type == FileType.SYMLINK)) {
-                        statEntry(s, fd, heap, nameStart, len, follow, st, out, i);
-                    }
+                    out.add(heap, nameStart, len, FileType.fromDirentType(dtype));
+                }
+            }
+            // Names first, then the stats: the listing sizes its stat array once.
+            out.reserveStat();
+            byte[] names = out.nameArray();
+            for (int i = 0, n = out.count(); i < n; i++) {
+                byte type = out.type(i);
+                if (stat || type == FileType.UNKNOWN || (follow && type == FileType.SYMLINK)) {
+                    statEntry(s, fd, names, out.nameStart(i), out.nameLength(i), follow, st, out, i);
                 }
             }
         } finally {
