@@ -46,10 +46,16 @@ _ERROR_KIND = 255
 _STREAM_BATCH = 4096
 _COLLECT_BATCH = 65536
 
-# kind byte (pyfsjvm.platform.FileType) -> flag, as lookup tables for map()
-_IS_FILE = tuple(k == 1 for k in range(256))
-_IS_DIR = tuple(k == 2 for k in range(256))
-_IS_LINK = tuple(k == 3 for k in range(256))
+# kind byte (pyfsjvm.platform.FileType) -> 0/1, as bytes.translate tables (see _flags)
+_IS_FILE = bytes(k == 1 for k in range(256))
+_IS_DIR = bytes(k == 2 for k in range(256))
+_IS_LINK = bytes(k == 3 for k in range(256))
+
+
+def _flags(kinds: bytes, table: bytes) -> list[bool]:
+    """One bool per kind byte, made in C: translate to 0/1 bytes and read them back as C bools."""
+    flags: list[bool] = memoryview(kinds.translate(table)).cast("?").tolist()
+    return flags
 
 
 class WalkEntry(NamedTuple):
@@ -80,11 +86,6 @@ _new_entry: Callable[[type[WalkEntry], tuple[Any, ...]], WalkEntry] = tuple.__ne
 
 def _decode(batch: _bridge.Batch, errors: list[WalkError]) -> list[WalkEntry]:
     """A batch's entries as WalkEntry tuples; error rows go to ``errors``."""
-    with _bridge.no_gc():
-        return _decode_rows(batch, errors)
-
-
-def _decode_rows(batch: _bridge.Batch, errors: list[WalkError]) -> list[WalkEntry]:
     paths = batch.strings(0)
     sizes = batch.ints(1)
     depths = batch.ints(2)
@@ -99,9 +100,8 @@ def _decode_rows(batch: _bridge.Batch, errors: list[WalkError]) -> list[WalkEntr
         sizes = [sizes[i] for i in keep]
         depths = [depths[i] for i in keep]
         kinds = bytes(kinds[i] for i in keep)
-    rows = zip(paths, map(_IS_DIR.__getitem__, kinds), map(_IS_FILE.__getitem__, kinds),
-               map(_IS_LINK.__getitem__, kinds), depths, sizes)
-    return list(map(_new_entry, repeat(WalkEntry), rows))
+    rows = zip(paths, _flags(kinds, _IS_DIR), _flags(kinds, _IS_FILE), _flags(kinds, _IS_LINK), depths, sizes)
+    return _bridge.build_list(map(_new_entry, repeat(WalkEntry), rows))
 
 
 def _walk_error(path: str, text: str) -> WalkError:
