@@ -54,8 +54,8 @@ _IS_LINK = bytes(k == 3 for k in range(256))
 
 def _flags(kinds: bytes, table: bytes) -> list[bool]:
     """One bool per kind byte, made in C: translate to 0/1 bytes and read them back as C bools."""
-    flags: list[bool] = memoryview(kinds.translate(table)).cast("?").tolist()
-    return flags
+    flags: Any = memoryview(kinds.translate(table)).cast("?").tolist()  # typeshed says list[int]
+    return flags  # type: ignore[no-any-return]
 
 
 class WalkEntry(NamedTuple):
