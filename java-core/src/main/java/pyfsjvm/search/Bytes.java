@@ -52,48 +52,6 @@ final class Bytes {
         return -1;
     }
 
-    /** First index of {@code b1} or {@code b2} in {@code a[from, to)}, or -1. */
-    static int indexOfEither(byte[] a, int from, int to, byte b1, byte b2) {
-        long p1 = broadcast(b1);
-        long p2 = broadcast(b2);
-        int i = from;
-        for (; i + 8 <= to; i += 8) {
-            long w = word(a, i);
-            long z = zeroLanes(w ^ p1) | zeroLanes(w ^ p2);
-            if (z != 0) {
-                return i + (Long.numberOfTrailingZeros(z) >>> 3);
-            }
-        }
-        for (; i < to; i++) {
-            if (a[i] == b1 || a[i] == b2) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** First index in {@code a[from, to)} of any of up to four bytes {@code pats} (broadcast), or -1. */
-    static int indexOfAny(byte[] a, int from, int to, long[] pats, boolean[] table) {
-        int i = from;
-        int n = pats.length;
-        for (; i + 8 <= to; i += 8) {
-            long w = word(a, i);
-            long z = 0;
-            for (int k = 0; k < n; k++) {
-                z |= zeroLanes(w ^ pats[k]);
-            }
-            if (z != 0) {
-                return i + (Long.numberOfTrailingZeros(z) >>> 3);
-            }
-        }
-        for (; i < to; i++) {
-            if (table[a[i] & 0xFF]) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /** First index in {@code a[from, to)} whose byte is set in {@code table}, or -1. */
     static int indexOfTable(byte[] a, int from, int to, boolean[] table) {
         for (int i = from; i < to; i++) {
