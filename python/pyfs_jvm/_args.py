@@ -117,3 +117,14 @@ def choice(value: Any, name: str, options: Sequence[str], family: type[FsWatcher
     if value not in options:
         raise argument_error(family, message)
     return value
+
+
+def check_glob(glob: str, family: type[FsWatcherError]) -> None:
+    """A globset pattern the walker accepts, else ``family``'s ValueError naming the pattern."""
+    from . import _bridge, _jvm  # not at import time: _args is imported before the JVM exists
+
+    try:
+        _bridge.call(family, _jvm.jclass("pyfsjvm.walk.WalkApi").checkGlob, glob)
+    except FsWatcherError as e:
+        raise argument_error(family, f'invalid glob pattern "{glob}": {e}') from None
+

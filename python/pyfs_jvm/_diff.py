@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from . import _args, _bridge, _jvm
 from ._hash import check_algorithm  # the one algorithm check (diff, sync, dedup, snapshot)
 from ._args import PathArg
-from .errors import DirDiffError, FsWatcherError, argument_error, domain_error
+from .errors import DirDiffError, FsWatcherError, domain_error
 
 if TYPE_CHECKING:
     from pyfsjvm.diff import DiffApi
@@ -129,14 +129,6 @@ class DirDiff(_Frozen):
 # ------------------------------------------------------------------ shared with sync
 
 
-def check_glob(glob: str, family: type[FsWatcherError]) -> None:
-    api: Any = _jvm.jclass("pyfsjvm.walk.WalkApi")
-    try:
-        _bridge.call(family, api.checkGlob, glob)
-    except FsWatcherError as e:
-        raise argument_error(family, f'invalid glob pattern "{glob}": {e}') from None
-
-
 def check_root(text: str, raw: bytes, family: type[FsWatcherError], which: str) -> None:
     """``<which> is not a directory: <p>`` (pyfs-watcher's message, missing paths included)."""
     if not os.path.isdir(raw):
@@ -192,7 +184,7 @@ def diff_dirs(source: PathArg, target: PathArg, *, algorithm: str = "blake3", co
     check_root(tgt_text, tgt, DirDiffError, "target")
     algo = check_algorithm(algorithm)
     if glob is not None:
-        check_glob(glob, DirDiffError)
+        _args.check_glob(glob, DirDiffError)
     api: type[DiffApi] = _jvm.jclass("pyfsjvm.diff.DiffApi")
     task: Any = None
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _args, _bridge, _jvm
 from ._args import PathArg
-from .errors import DiskUsageError, argument_error
+from .errors import DiskUsageError
 
 if TYPE_CHECKING:
     from pyfsjvm.du import DuApi
@@ -209,10 +209,7 @@ def _scan(path: PathArg, max_depth: int | None, skip_hidden: bool, follow_symlin
     _args.require_dir(text, raw, DiskUsageError)
     api: type[DuApi] = _jvm.jclass("pyfsjvm.du.DuApi")
     if glob is not None:
-        try:
-            _bridge.call(DiskUsageError, _jvm.jclass("pyfsjvm.walk.WalkApi").checkGlob, glob)
-        except DiskUsageError as e:
-            raise argument_error(DiskUsageError, f'invalid glob pattern "{glob}": {e}') from None
+        _args.check_glob(glob, DiskUsageError)
     _args.require_readable_dir(text, raw, DiskUsageError)
     root = raw.rstrip(b"/") or b"/"
     result = _bridge.run_task(DiskUsageError, api.start, root, -1 if depth is None else depth, hidden, follow, glob,

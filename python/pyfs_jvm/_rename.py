@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 from . import _args, _bridge, _jvm
 from ._args import PathArg
-from ._search import check_glob, check_pattern
+from ._search import check_pattern
 from .errors import RenameError, argument_error
 
 if TYPE_CHECKING:
@@ -455,7 +455,7 @@ def bulk_rename(path: PathArg, pattern: str, replacement: str, *, recursive: boo
     _args.require_dir(text, raw, RenameError, missing="path is not a directory")
     check_pattern(pattern, False, RenameError)
     if glob is not None:
-        check_glob(glob, RenameError)
+        _args.check_glob(glob, RenameError)
     api: type[RenameApi] = _jvm.jclass("pyfsjvm.rename.RenameApi")
     try:
         _bridge.call(RenameError, api.checkReplacement, pattern, replacement)

@@ -296,14 +296,6 @@ def check_pattern(pattern: str, ignore_case: bool, family: type[Any]) -> None:
         raise argument_error(family, f"invalid regex pattern: {e}") from None
 
 
-def check_glob(glob: str, family: type[Any]) -> None:
-    api = _jvm.jclass("pyfsjvm.walk.WalkApi")
-    try:
-        _bridge.call(family, api.checkGlob, glob)
-    except family as e:
-        raise argument_error(family, f'invalid glob pattern "{glob}": {e}') from None
-
-
 def _open(path: PathArg, pattern: str, glob_pattern: str | None, max_depth: int | None, skip_hidden: bool,
           ignore_case: bool, max_count: int | None, max_filesize: int | None, context_lines: int,
           follow_symlinks: bool, max_workers: int | None, on_error: Any,
@@ -333,7 +325,7 @@ def _open(path: PathArg, pattern: str, glob_pattern: str | None, max_depth: int 
         raise domain_error(SearchError, f"cannot access {text}: {e.strerror}", code=e.errno, path=text) from None
     check_pattern(pattern, icase, SearchError)
     if glob is not None:
-        check_glob(glob, SearchError)
+        _args.check_glob(glob, SearchError)
     return _bridge.open_stream(SearchError, _api().open, raw, pattern, icase, glob,
                                -1 if depth is None else depth, hidden, -1 if count is None else count,
                                -1 if fsize is None else fsize, context, follow, workers or 0, streaming)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from . import _args, _bridge, _jvm
 from ._args import PathArg
 from ._dedup import check_algorithm
-from .errors import SnapshotError, argument_error, domain_error, os_error
+from .errors import SnapshotError, domain_error, os_error
 
 if TYPE_CHECKING:
     from pyfsjvm.snapshot import SnapshotApi
@@ -321,13 +321,6 @@ def _run(root_raw: bytes, algorithm: str, options: dict[str, Any], workers: int 
     return _Rows(result[0]), _bridge.decode_errors(result[1], SnapshotError)
 
 
-def _check_glob(glob: str) -> None:
-    try:
-        _bridge.call(SnapshotError, _jvm.jclass("pyfsjvm.walk.WalkApi").checkGlob, glob)
-    except SnapshotError as e:
-        raise argument_error(SnapshotError, f'invalid glob pattern "{glob}": {e}') from None
-
-
 def snapshot(path: PathArg, *, algorithm: str = "blake3", skip_hidden: bool = False,
              glob_pattern: str | None = None, max_depth: int | None = None, follow_symlinks: bool = False,
              max_workers: int | None = None, progress_callback: ProgressCallback | None = None) -> Snapshot:
@@ -348,7 +341,7 @@ def snapshot(path: PathArg, *, algorithm: str = "blake3", skip_hidden: bool = Fa
     _args.require_dir(text, raw, SnapshotError, missing="path is not a directory")
     algo = check_algorithm(algorithm)
     if glob is not None:
-        _check_glob(glob)
+        _args.check_glob(glob, SnapshotError)
     options = {"skip_hidden": hidden, "glob_pattern": glob, "max_depth": depth, "follow_symlinks": follow}
 
     def on_event(stage: int, done: int, total: int) -> None:
@@ -454,7 +447,7 @@ def verify(snapshot_or_path: Snapshot | PathArg, *, max_workers: int | None = No
     _require_root(text, raw)
     options = snap.options
     if options["glob_pattern"] is not None:
-        _check_glob(options["glob_pattern"])
+        _args.check_glob(options["glob_pattern"], SnapshotError)
 
     entries = snap.entries
     n = len(entries)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _args, _bridge, _jvm
 from ._args import PathArg
-from ._diff import _Frozen, check_glob, check_root
+from ._diff import _Frozen, check_root
 from ._hash import check_algorithm
 from .errors import SyncError, domain_error, os_error
 
@@ -174,7 +174,7 @@ def sync(source: PathArg, target: PathArg, *, algorithm: str = "blake3", delete_
         raise domain_error(SyncError, f"target is not a directory: {tgt_text}", code=errno.ENOTDIR, path=tgt_text)
     algo = check_algorithm(algorithm)
     if glob is not None:
-        check_glob(glob, SyncError)
+        _args.check_glob(glob, SyncError)
     _check_not_nested(src, tgt, src_text, tgt_text)
     if not dry and not os.path.isdir(tgt):
         try:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from . import _args, _bridge, _jvm
 from ._args import PathArg
-from .errors import WalkError, argument_error, domain_error, os_error
+from .errors import WalkError, domain_error, os_error
 
 if TYPE_CHECKING:
     from pyfsjvm.walk import WalkApi  # stubs/pyfsjvm: the Java surface we call
@@ -184,17 +184,10 @@ def _open(path: PathArg, max_depth: int | None, follow_symlinks: bool, sort: boo
                  f'invalid file_type: "{file_type}", expected "any", "file", or "dir"')
     api: type[WalkApi] = _jvm.jclass("pyfsjvm.walk.WalkApi")
     if glob is not None:
-        _check_glob(api, glob)
+        _args.check_glob(glob, WalkError)
     _args.require_readable_dir(text, raw, WalkError)
     return _bridge.open_stream(WalkError, api.open, raw, -1 if depth is None else depth, follow, do_sort,
                                hidden, _FILE_TYPES[file_type], glob, 0, batch)
-
-
-def _check_glob(api: type[WalkApi], glob: str) -> None:
-    try:
-        _bridge.call(WalkError, api.checkGlob, glob)
-    except WalkError as e:
-        raise argument_error(WalkError, f'invalid glob pattern "{glob}": {e}') from None
 
 
 def walk(path: PathArg, *, max_depth: int | None = None, follow_symlinks: bool = False, sort: bool = False,

@@ -101,7 +101,7 @@ def _summary(args: argparse.Namespace, it: Any, progress: Progress) -> None:
         print(f"  other     {other:>12,}")
     largest = heapq.nlargest(args.top, per_top.items(), key=lambda kv: kv[1])
     if largest:
-        print(f"  largest top-level entries (file bytes below them):")
+        print("  largest top-level entries (file bytes below them):")
         width = max(len(k) for k, _ in largest)
         for name, size in largest:
             share = size / total if total else 0.0
