@@ -61,6 +61,7 @@ public final class SyncTask extends Task<byte[][]> {
     private final ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger done = new AtomicInteger();
+    private final Object eventOrder = new Object(); // see fileDone
     private volatile int total;
 
     SyncTask(byte[] source, byte[] target, HashAlgorithm algorithm, boolean deleteExtra, boolean skipHidden,
@@ -100,6 +101,17 @@ public final class SyncTask extends Task<byte[][]> {
         if (events) {
             queue.add(new Event(stage, rel, d, t, b));
             wake();
+        }
+    }
+
+    /**
+     * One file finished. Counting and queueing happen under one lock: with parallel copies, a
+     * worker that counted second could otherwise queue first, and the caller saw
+     * files_completed go 1, 2, 4, 3.
+     */
+    private void fileDone(byte[] rel) {
+        synchronized (eventOrder) {
+            event("syncing", rel, done.incrementAndGet(), total, bytes.get());
         }
     }
 
@@ -370,7 +382,7 @@ public final class SyncTask extends Task<byte[][]> {
                         errno[i] = e.errno();
                         text[i] = e.errno() == null ? e.reason() : pyfsjvm.bridge.Errno.reason(e.errno());
                     }
-                    event("syncing", rel(a, i), done.incrementAndGet(), total, bytes.get());
+                    fileDone(rel(a, i));
                 });
     }
 
@@ -387,7 +399,7 @@ public final class SyncTask extends Task<byte[][]> {
                 deleteErrno[j] = fe.errno();
                 deleteText[j] = "failed to delete: " + fe.reason();
             }
-            event("syncing", rel(b, j), done.incrementAndGet(), total, bytes.get());
+            fileDone(rel(b, j));
         }
     }
 
