@@ -483,7 +483,7 @@ def test_async_watch_checks_the_path_at_once_and_stops_on_cancel(root: Path) -> 
     async def main() -> tuple[bool, bool]:
         it = async_watch(root, debounce_ms=30)
         task = asyncio.create_task(it.__anext__())
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # a yield, not a wait: lets the task start before we poll its watcher
         end = time.monotonic() + DEADLINE
         watcher = it._watcher  # type: ignore[attr-defined]
         while not watcher.running:

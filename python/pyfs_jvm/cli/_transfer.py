@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
-from typing import IO
+from collections.abc import Callable, Sequence
+from typing import IO, Any, TypeVar
 
 from ._output import Progress, human_size
+
+T = TypeVar("T")
 
 
 def bar(fraction: float, width: int = 24) -> str:
@@ -68,3 +70,32 @@ def table(rows: Sequence[tuple[str, str]], out: IO[str] | None = None) -> None:
 
 def rate(nbytes: int, seconds: float) -> str:
     return f"{human_size(nbytes / max(seconds, 1e-9))}/s"
+
+
+def sources_and_dest(paths: list[str], command: str) -> tuple[list[str], str] | None:
+    """``SRC... DEST`` split, or None after telling the user that a DEST is missing (exit status 2)."""
+    if len(paths) < 2:
+        print(f"pyfs-jvm {command}: need at least one SRC and a DEST", file=sys.stderr)
+        return None
+    *sources, dest = paths
+    return sources, dest
+
+
+def with_copy_bar(force: bool, call: Callable[[Callable[[Any], None]], T]) -> tuple[T, Any, TransferBar]:
+    """Runs ``call(progress_callback)`` with a TransferBar fed by its CopyProgress events.
+
+    Returns the result, the last progress event (None if there was none) and the finished bar.
+    """
+    bar = TransferBar(force=force)
+    last: list[Any] = []
+
+    def cb(p: Any) -> None:
+        last[:] = [p]
+        bar.update(p.bytes_copied, p.total_bytes, p.files_completed, p.total_files, p.current_file)
+
+    try:
+        out = call(cb)
+    finally:
+        bar.done()
+    return out, (last[0] if last else None), bar
+

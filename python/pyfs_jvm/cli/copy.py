@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ._output import human_size, write_path
-from ._transfer import TransferBar, rate, table
+from ._transfer import rate, sources_and_dest, table, with_copy_bar
 
 
 def register(sub: Any) -> None:
@@ -31,24 +31,14 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import copy_files
 
-    if len(args.paths) < 2:
-        print("pyfs-jvm copy: need at least one SRC and a DEST", file=sys.stderr)
+    split = sources_and_dest(args.paths, "copy")
+    if split is None:
         return 2
-    *sources, dest = args.paths
-    bar = TransferBar(force=args.progress)
-    last: list[Any] = []
-
-    def cb(p: Any) -> None:
-        last[:] = [p]
-        bar.update(p.bytes_copied, p.total_bytes, p.files_completed, p.total_files, p.current_file)
-
-    try:
-        out = copy_files(sources, dest, overwrite=args.overwrite, preserve_metadata=not args.no_preserve,
-                         follow_symlinks=args.follow, fsync=args.fsync, max_workers=args.workers,
-                         dry_run=args.dry_run, progress_callback=None if args.dry_run else cb,
-                         callback_interval_ms=200)
-    finally:
-        bar.done()
+    sources, dest = split
+    out, last, bar = with_copy_bar(args.progress, lambda cb: copy_files(
+        sources, dest, overwrite=args.overwrite, preserve_metadata=not args.no_preserve,
+        follow_symlinks=args.follow, fsync=args.fsync, max_workers=args.workers, dry_run=args.dry_run,
+        progress_callback=None if args.dry_run else cb, callback_interval_ms=200))
     if args.dry_run:
         for path in out:
             write_path(path, sys.stdout.buffer)
@@ -57,8 +47,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"dry run: {len(out):,} files would be copied; nothing was written", file=sys.stderr)
         return 0
     if not args.quiet:
-        p = last[0] if last else None
-        nbytes = p.bytes_copied if p else 0
+        nbytes = last.bytes_copied if last else 0
         table([("files copied", f"{len(out):,}"), ("bytes", human_size(nbytes)),
                ("time", f"{bar.elapsed:.2f} s"), ("rate", rate(nbytes, bar.elapsed))])
     return 0

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from ._output import human_size, write_path
-from ._transfer import TransferBar, table
+from ._transfer import sources_and_dest, table, with_copy_bar
 
 
 def register(sub: Any) -> None:
@@ -29,23 +29,13 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import move_files
 
-    if len(args.paths) < 2:
-        print("pyfs-jvm move: need at least one SRC and a DEST", file=sys.stderr)
+    split = sources_and_dest(args.paths, "move")
+    if split is None:
         return 2
-    *sources, dest = args.paths
-    bar = TransferBar(force=args.progress)
-    last: list[Any] = []
-
-    def cb(p: Any) -> None:
-        last[:] = [p]
-        bar.update(p.bytes_copied, p.total_bytes, p.files_completed, p.total_files, p.current_file)
-
-    try:
-        out = move_files(sources, dest, overwrite=args.overwrite, verify=args.verify, fsync=args.fsync,
-                         dry_run=args.dry_run, progress_callback=None if args.dry_run else cb,
-                         callback_interval_ms=200)
-    finally:
-        bar.done()
+    sources, dest = split
+    out, last, bar = with_copy_bar(args.progress, lambda cb: move_files(
+        sources, dest, overwrite=args.overwrite, verify=args.verify, fsync=args.fsync, dry_run=args.dry_run,
+        progress_callback=None if args.dry_run else cb, callback_interval_ms=200))
     if args.dry_run:
         for s, d in zip(sources, out):
             sys.stdout.buffer.write(os.fsencode(s) + b" -> ")
@@ -53,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.flush()
         return 0
     if not args.quiet:
-        nbytes = last[0].bytes_copied if last else 0
+        nbytes = last.bytes_copied if last else 0
         table([("moved", f"{len(out):,}"), ("bytes copied across devices", human_size(nbytes)),
                ("time", f"{bar.elapsed:.2f} s")])
     return 0
