@@ -1,7 +1,6 @@
 package pyfsjvm.platform.ffm;
 
 import pyfsjvm.bridge.Cancel;
-import pyfsjvm.bridge.Errno;
 import pyfsjvm.bridge.FsException;
 import pyfsjvm.platform.NativeCopy;
 
@@ -67,13 +66,13 @@ final class FfmCopy implements NativeCopy {
         Buffers m = BUFFERS.get();
         int in = open(m, m.a(src), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
         if (in < 0) {
-            throw fail(-in, src);
+            throw Libc.fail(-in, src);
         }
         int out = -1;
         try {
             int rc = call(Libc.STATX, m, in, m.empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, m.statx);
             if (rc != 0) {
-                throw fail(Libc.errno(m.capture), src);
+                throw Libc.fail(Libc.errno(m.capture), src);
             }
             int mode = Short.toUnsignedInt(m.statx.get(JAVA_SHORT, 28));
             if ((mode & 0xF000) != 0x8000) {
@@ -85,7 +84,7 @@ final class FfmCopy implements NativeCopy {
             if (out < 0) {
                 int e = -out;
                 out = -1;
-                throw fail(e, tmp);
+                throw Libc.fail(e, tmp);
             }
             long copied = 0;
             boolean useSendfile = false;
@@ -106,7 +105,7 @@ final class FfmCopy implements NativeCopy {
                         return UNSUPPORTED;
                     }
                     boolean dstSide = e == 28 || e == 122 || e == 27 || e == 30; // ENOSPC EDQUOT EFBIG EROFS
-                    throw fail(e, dstSide ? tmp : src);
+                    throw Libc.fail(e, dstSide ? tmp : src);
                 }
                 if (n == 0) {
                     break; // the file shrank
@@ -116,7 +115,7 @@ final class FfmCopy implements NativeCopy {
             }
             if (preserve) {
                 if (call(Libc.FCHMOD, m, out, mode & 07777) != 0) {
-                    throw fail(Libc.errno(m.capture), tmp);
+                    throw Libc.fail(Libc.errno(m.capture), tmp);
                 }
                 MemorySegment t = m.times;
                 t.set(JAVA_LONG, 0, m.statx.get(JAVA_LONG, 64));                         // atime
@@ -124,16 +123,16 @@ final class FfmCopy implements NativeCopy {
                 t.set(JAVA_LONG, 16, m.statx.get(JAVA_LONG, 112));                       // mtime
                 t.set(JAVA_LONG, 24, Integer.toUnsignedLong(m.statx.get(JAVA_INT, 120)));
                 if (call(Libc.FUTIMENS, m, out, t) != 0) {
-                    throw fail(Libc.errno(m.capture), tmp);
+                    throw Libc.fail(Libc.errno(m.capture), tmp);
                 }
             }
             if (fsync && call(Libc.FSYNC, m, out) != 0) {
-                throw fail(Libc.errno(m.capture), tmp);
+                throw Libc.fail(Libc.errno(m.capture), tmp);
             }
             int fd = out;
             out = -1;
             if (close(fd) != 0) {
-                throw fail(Libc.errno(m.capture), tmp); // e.g. a deferred write error on NFS
+                throw Libc.fail(Libc.errno(m.capture), tmp); // e.g. a deferred write error on NFS
             }
             return copied;
         } finally {
@@ -151,11 +150,11 @@ final class FfmCopy implements NativeCopy {
         try {
             rc = (int) Libc.RENAME.invokeExact(m.capture, m.a(from), m.b(to));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
         if (rc != 0) {
             int e = Libc.errno(m.capture);
-            throw fail(e, e == EXDEV ? from : to);
+            throw Libc.fail(e, e == EXDEV ? from : to);
         }
     }
 
@@ -164,7 +163,7 @@ final class FfmCopy implements NativeCopy {
             int fd = (int) Libc.OPEN.invokeExact(m.capture, path, flags, mode);
             return fd >= 0 ? fd : -Libc.errno(m.capture);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -172,7 +171,7 @@ final class FfmCopy implements NativeCopy {
         try {
             return (int) Libc.CLOSE.invokeExact(fd);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -182,7 +181,7 @@ final class FfmCopy implements NativeCopy {
                     MemorySegment.NULL, len, 0);
             return n >= 0 ? n : -Libc.errno(m.capture);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -191,7 +190,7 @@ final class FfmCopy implements NativeCopy {
             long n = (long) Libc.SENDFILE.invokeExact(m.capture, out, in, MemorySegment.NULL, len);
             return n >= 0 ? n : -Libc.errno(m.capture);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -199,7 +198,7 @@ final class FfmCopy implements NativeCopy {
         try {
             return (int) h.invokeExact(m.capture, fd);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -207,7 +206,7 @@ final class FfmCopy implements NativeCopy {
         try {
             return (int) h.invokeExact(m.capture, fd, arg);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -215,7 +214,7 @@ final class FfmCopy implements NativeCopy {
         try {
             return (int) h.invokeExact(m.capture, fd, seg);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -224,22 +223,7 @@ final class FfmCopy implements NativeCopy {
         try {
             return (int) h.invokeExact(m.capture, fd, path, flags, mask, buf);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
-    }
-
-    private static FsException fail(int errno, byte[] path) {
-        String name = Libc.errnoName(errno);
-        return new FsException(name, path, Errno.reason(name));
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
     }
 }

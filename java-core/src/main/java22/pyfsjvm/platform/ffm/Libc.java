@@ -116,4 +116,21 @@ public final class Libc {
     static Scratch scratch() {
         return SCRATCH.get();
     }
+
+    /** The error for {@code errno} from a call on {@code path}, named and explained as everywhere else. */
+    static pyfsjvm.bridge.FsException fail(int errno, byte[] path) {
+        String name = errnoName(errno);
+        return new pyfsjvm.bridge.FsException(name, path, pyfsjvm.bridge.Errno.reason(name));
+    }
+
+    /** What a downcall threw, for {@code throw Libc.rethrow(t)}: unchecked as it was, or wrapped. */
+    static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
 }

@@ -1,6 +1,5 @@
 package pyfsjvm.platform.ffm;
 
-import pyfsjvm.bridge.Errno;
 import pyfsjvm.bridge.FsException;
 import pyfsjvm.platform.DirListing;
 import pyfsjvm.platform.FileType;
@@ -74,10 +73,10 @@ public final class LinuxFfmPlatform implements Platform {
                 try {
                     n = (long) Libc.GETDENTS64.invokeExact(s.capture, fd, s.dents, s.dents.byteSize());
                 } catch (Throwable t) {
-                    throw rethrow(t);
+                    throw Libc.rethrow(t);
                 }
                 if (n < 0) {
-                    throw fail(Libc.errno(s.capture), dir);
+                    throw Libc.fail(Libc.errno(s.capture), dir);
                 }
                 if (n == 0) {
                     break;
@@ -145,7 +144,7 @@ public final class LinuxFfmPlatform implements Platform {
         MemorySegment c = s.cString(path, 0, path.length);
         int err = statx(s, Libc.AT_FDCWD, c, follow ? 0 : Libc.AT_SYMLINK_NOFOLLOW, out);
         if (err != 0) {
-            throw fail(err, path);
+            throw Libc.fail(err, path);
         }
     }
 
@@ -159,7 +158,7 @@ public final class LinuxFfmPlatform implements Platform {
             rc = (int) Libc.STATX.invokeExact(s.capture, Libc.AT_FDCWD, c,
                     follow ? 0 : Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_TYPE, s.statx);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
         return rc != 0 ? FileType.UNKNOWN : FileType.fromMode(Short.toUnsignedInt(s.statx.get(JAVA_SHORT, 28)));
     }
@@ -170,7 +169,7 @@ public final class LinuxFfmPlatform implements Platform {
         try {
             rc = (int) Libc.STATX.invokeExact(s.capture, dirfd, cpath, flags, Libc.STATX_BASIC_STATS, s.statx);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
         if (rc != 0) {
             return Libc.errno(s.capture);
@@ -209,10 +208,10 @@ public final class LinuxFfmPlatform implements Platform {
         try {
             fd = (int) Libc.OPEN.invokeExact(s.capture, c, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
         if (fd < 0) {
-            throw fail(Libc.errno(s.capture), path);
+            throw Libc.fail(Libc.errno(s.capture), path);
         }
         int total = 0;
         try {
@@ -224,14 +223,14 @@ public final class LinuxFfmPlatform implements Platform {
                     try {
                         n = (long) Libc.PREAD.invokeExact(s.capture, fd, s.data, want, offsets[k] + got); // (fd, buf, count, offset)
                     } catch (Throwable t) {
-                        throw rethrow(t);
+                        throw Libc.rethrow(t);
                     }
                     if (n < 0) {
                         int err = Libc.errno(s.capture);
                         if ("EINTR".equals(Libc.errnoName(err))) {
                             continue;
                         }
-                        throw fail(err, path);
+                        throw Libc.fail(err, path);
                     }
                     if (n == 0) {
                         break; // end of file
@@ -253,10 +252,10 @@ public final class LinuxFfmPlatform implements Platform {
         try {
             fd = (int) Libc.OPEN.invokeExact(s.capture, c, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
         if (fd < 0) {
-            throw fail(Libc.errno(s.capture), dir);
+            throw Libc.fail(Libc.errno(s.capture), dir);
         }
         return fd;
     }
@@ -266,22 +265,7 @@ public final class LinuxFfmPlatform implements Platform {
             int rc = (int) Libc.CLOSE.invokeExact(fd);
             assert rc == 0 || rc == -1;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
-    }
-
-    private static FsException fail(int errno, byte[] path) {
-        String name = Libc.errnoName(errno);
-        return new FsException(name, path, Errno.reason(name));
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
     }
 }
