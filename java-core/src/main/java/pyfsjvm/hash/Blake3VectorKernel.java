@@ -5,7 +5,6 @@ import static jdk.incubator.vector.VectorOperators.XOR;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.IntBuffer;
 
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -20,10 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * rather than vector shuffles, whose two-input forms are slow or missing on JDK 17. Each round is its own straight-line method
  * (generated; see {@link #compressBlocks}).
  */
-final class Blake3VectorKernel extends Blake3Kernel {
-    private static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED.length() >= 8
+class Blake3VectorKernel extends Blake3Kernel {
+    static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED.length() >= 8
             ? IntVector.SPECIES_PREFERRED : IntVector.SPECIES_256;
-    private static final int L = S.length();
+    static final int L = S.length();
 
     private static final int IV0 = 0x6A09E667, IV1 = 0xBB67AE85, IV2 = 0x3C6EF372, IV3 = 0xA54FF53A;
 
@@ -41,21 +40,39 @@ final class Blake3VectorKernel extends Blake3Kernel {
     /** Per-thread scratch: the transposed words of one group, CVs, counters. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    private static final class Scratch {
+    static final class Scratch {
         final int[] t = new int[256 * L];
         final int[] cvT = new int[8 * L];
         final int[] lo = new int[L];
         final int[] hi = new int[L];
         final int[] st = new int[16 * L];
         final int[] words = new int[256 * L];
+        final byte[] pad = new byte[Blake3.CHUNK_LEN * L];
+        final ByteBuffer padBuffer = ByteBuffer.wrap(pad).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    private Blake3VectorKernel() {}
+    /**
+     * The fewest chunks worth a whole (padded) group: one group costs about as much as L/4 chunks
+     * through the scalar kernel, and files of a few KiB are mostly such remainders.
+     */
+    private static final int PADDED_MIN = Math.max(2, L / 4);
+
+    Blake3VectorKernel() {}
 
     /** The vector kernel, or null where it would be slower than scalar (unless {@code force}). */
     public static Blake3Kernel create(boolean force) {
         if (!force && IntVector.SPECIES_PREFERRED.length() < 8) {
             return null; // 128-bit vectors: 4 lanes do not pay for the transposition
+        }
+        if (Runtime.version().feature() >= 22) { // the in-register transposition, if this jar has it
+            try {
+                Object k = Class.forName("pyfsjvm.hash.Blake3SegmentKernel").getMethod("create").invoke(null);
+                if (k != null) {
+                    return (Blake3Kernel) k;
+                }
+            } catch (ReflectiveOperationException | LinkageError e) {
+                // a jar built on JDK 17 lacks it: the gathering kernel below is correct, only slower
+            }
         }
         return new Blake3VectorKernel();
     }
@@ -73,29 +90,8 @@ final class Blake3VectorKernel extends Blake3Kernel {
     @Override
     void hashChunks(ByteBuffer src, int off, int n, int[] key, long counter, int flags, int[] out, int outOff) {
         Scratch s = SCRATCH.get();
-        int[] t = s.t;
-        IntBuffer ints = null;
-        if ((off & 3) == 0) { // word-aligned: bulk-copy the group's words, then gather them per lane
-            ByteBuffer d = src.duplicate();
-            d.position(0);
-            ints = d.order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
-        }
         int i = 0;
         for (; i + L <= n; i += L) {
-            int base = off + Blake3.CHUNK_LEN * i;
-            if (ints != null) {
-                ints.get(base >>> 2, s.words, 0, 256 * L);
-                for (int k = 0; k < 256; k++) {
-                    IntVector.fromArray(S, s.words, k, CHUNK_INDEX, 0).intoArray(t, k * L);
-                }
-            } else {
-                for (int l = 0; l < L; l++) {
-                    int p = base + Blake3.CHUNK_LEN * l;
-                    for (int k = 0; k < 256; k++) {
-                        t[k * L + l] = src.getInt(p + 4 * k);
-                    }
-                }
-            }
             for (int l = 0; l < L; l++) {
                 long c = counter + i + l;
                 s.lo[l] = (int) c;
@@ -104,13 +100,52 @@ final class Blake3VectorKernel extends Blake3Kernel {
             for (int w = 0; w < 8; w++) {
                 java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
             }
-            compressBlocks(t, 16, s.cvT, s.lo, s.hi, flags, Blake3.CHUNK_START, Blake3.CHUNK_END, s.st);
-            untranspose(s.cvT, out, outOff + 8 * i);
+            compressGroup(src, off + Blake3.CHUNK_LEN * i, flags, s);
+            untranspose(s.cvT, out, outOff + 8 * i, L);
         }
-        if (i < n) {
-            Blake3Kernel.scalar().hashChunks(src, off + Blake3.CHUNK_LEN * i, n - i, key, counter + i, flags,
+        int rest = n - i;
+        if (rest >= PADDED_MIN) { // a part group: copied into a full one, the spare lanes' CVs dropped
+            src.get(off + Blake3.CHUNK_LEN * i, s.pad, 0, Blake3.CHUNK_LEN * rest);
+            for (int l = 0; l < L; l++) {
+                long c = counter + i + l;
+                s.lo[l] = (int) c;
+                s.hi[l] = (int) (c >>> 32);
+            }
+            for (int w = 0; w < 8; w++) {
+                java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
+            }
+            compressGroup(s.padBuffer, 0, flags, s);
+            untranspose(s.cvT, out, outOff + 8 * i, rest);
+        } else if (rest > 0) {
+            Blake3Kernel.scalar().hashChunks(src, off + Blake3.CHUNK_LEN * i, rest, key, counter + i, flags,
                     out, outOff + 8 * i);
         }
+    }
+
+    /**
+     * Compresses the 16 blocks of the {@code L} whole chunks at {@code src[base..]}, chaining
+     * through {@code s.cvT} (counters in {@code s.lo/s.hi}). Here: the group's words are bulk-copied
+     * into an {@code int[]} and gathered into lane order; overridden on JDK 22+ by
+     * {@code Blake3SegmentKernel}, which transposes each block in registers straight from the buffer.
+     */
+    void compressGroup(ByteBuffer src, int base, int flags, Scratch s) {
+        int[] t = s.t;
+        if ((base & 3) == 0) { // word-aligned: bulk-copy the group's words, then gather them per lane
+            ByteBuffer d = src.duplicate();
+            d.position(0);
+            d.order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(base >>> 2, s.words, 0, 256 * L);
+            for (int k = 0; k < 256; k++) {
+                IntVector.fromArray(S, s.words, k, CHUNK_INDEX, 0).intoArray(t, k * L);
+            }
+        } else {
+            for (int l = 0; l < L; l++) {
+                int p = base + Blake3.CHUNK_LEN * l;
+                for (int k = 0; k < 256; k++) {
+                    t[k * L + l] = src.getInt(p + 4 * k);
+                }
+            }
+        }
+        compressBlocks(t, 16, s.cvT, s.lo, s.hi, flags, Blake3.CHUNK_START, Blake3.CHUNK_END, s.st);
     }
 
     @Override
@@ -129,15 +164,16 @@ final class Blake3VectorKernel extends Blake3Kernel {
                 java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
             }
             compressBlocks(t, 1, s.cvT, s.lo, s.hi, flags | Blake3.PARENT, 0, 0, s.st);
-            untranspose(s.cvT, out, outOff + 8 * i);
+            untranspose(s.cvT, out, outOff + 8 * i, L);
         }
         if (i < n) {
             super.hashParents(cvs, inOff + 16 * i, n - i, key, flags, out, outOff + 8 * i);
         }
     }
 
-    private static void untranspose(int[] cvT, int[] out, int outOff) {
-        for (int l = 0; l < L; l++) {
+    /** The CVs of the first {@code lanes} lanes, chunk-major, into {@code out[outOff..]}. */
+    private static void untranspose(int[] cvT, int[] out, int outOff, int lanes) {
+        for (int l = 0; l < lanes; l++) {
             for (int w = 0; w < 8; w++) {
                 out[outOff + 8 * l + w] = cvT[w * L + l];
             }
@@ -153,7 +189,7 @@ final class Blake3VectorKernel extends Blake3Kernel {
      * live across a loop back-edge or a call, so C2 never has to box one (a loop over the rounds
      * with loop-carried vectors allocated ~20 KB per chunk here), and each method stays small.
      */
-    private static void compressBlocks(int[] t, int nBlocks, int[] cvT, int[] lo, int[] hi, int flags,
+    static void compressBlocks(int[] t, int nBlocks, int[] cvT, int[] lo, int[] hi, int flags,
                                        int first, int last, int[] st) {
         for (int b = 0; b < nBlocks; b++) {
             int f = flags | (b == 0 ? first : 0) | (b == nBlocks - 1 ? last : 0);
