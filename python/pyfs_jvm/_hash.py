@@ -237,7 +237,7 @@ def new_hasher(algorithm: str = "blake3") -> Hasher:
 
 
 def hash_file(path: PathArg, *, algorithm: str = "blake3", chunk_size: int = DEFAULT_CHUNK) -> HashResult:
-    """Hash one file (symlinks followed).
+    """Hash one file (symlinks followed); a big BLAKE3 file on every worker (``configure(workers=...)``).
 
     algorithm: "blake3" (default), "sha256", or another of :func:`algorithms`.
     chunk_size: read size hint in bytes (must be positive; the digest does not depend on it).
@@ -249,7 +249,8 @@ def hash_file(path: PathArg, *, algorithm: str = "blake3", chunk_size: int = DEF
     algo = check_algorithm(algorithm)
     buffer = _buffer_size(chunk_size)
     item = _args.path(path)
-    for rows in _run([item], algo, buffer, 1):
+    # every worker: a big BLAKE3 file is hashed tree-parallel (other algorithms are sequential)
+    for rows in _run([item], algo, buffer, _workers(None)):
         for _, r in rows:
             if isinstance(r, HashError):
                 raise r
