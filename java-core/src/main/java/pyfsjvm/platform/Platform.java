@@ -64,6 +64,16 @@ public interface Platform {
      * {@code FileChannel} costs more than the read; the FFM layer does open/pread/close.
      */
     default int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst) throws FsException {
+        return readRanges(path, offsets, lengths, dst, null);
+    }
+
+    /**
+     * As {@link #readRanges(byte[], long[], int[], byte[])}, and with {@code after != null} the
+     * status of the file read, taken once the ranges are read: what a snapshot records and checks
+     * against its walk (the FFM layer takes it with {@code fstat} on the open descriptor, saving
+     * a path lookup per file; this fallback stats the path).
+     */
+    default int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst, Stat after) throws FsException {
         int total = 0;
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(RawPaths.path(path),
                 java.nio.file.StandardOpenOption.READ)) {
@@ -81,6 +91,9 @@ public interface Platform {
             }
         } catch (java.io.IOException e) {
             throw FsException.from(e, path);
+        }
+        if (after != null) {
+            stat(path, true, after);
         }
         return total;
     }

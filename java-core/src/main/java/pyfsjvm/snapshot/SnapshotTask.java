@@ -11,7 +11,6 @@ import pyfsjvm.hash.FileHasher;
 import pyfsjvm.hash.HashAlgorithm;
 import pyfsjvm.hash.Hasher;
 import pyfsjvm.platform.Platform;
-import pyfsjvm.platform.RawPaths;
 import pyfsjvm.platform.Stat;
 import pyfsjvm.walk.EntryTable;
 import pyfsjvm.walk.Glob;
@@ -143,8 +142,11 @@ public final class SnapshotTask extends Task<byte[][]> {
                 byte[] d;
                 long size = t.size(i);
                 if (size < BUFFER) {
-                    // small files (most of a tree): one open/pread/close, no FileChannel
-                    int n = Platform.get().readRanges(raw, ZERO, new int[] {(int) size + 1}, w.small);
+                    // small files (most of a tree): open/pread/fstat/close, no FileChannel, and no
+                    // second path lookup for the status: the walk saw a regular file here, so the
+                    // descriptor's status is the one to compare (a replacement changes the ino, a
+                    // file that grew or shrank its size, so one pread of the walk's size is enough)
+                    int n = Platform.get().readRanges(raw, ZERO, new int[] {(int) size}, w.small, w.stat);
                     if (n != size) {
                         errors.add(FsException.domain("file changed while it was being hashed", raw));
                         return;
@@ -152,9 +154,9 @@ public final class SnapshotTask extends Task<byte[][]> {
                     w.digest.update(w.small, 0, n);
                     d = w.digest.digest();
                 } else {
-                    d = w.hasher.hashFile(RawPaths.path(raw));
+                    d = w.hasher.hashFile(raw); // direct buffer, native-memory kernel path
+                    Platform.get().stat(raw, follow, w.stat);
                 }
-                Platform.get().stat(raw, follow, w.stat);
                 if (w.stat.size != t.size(i) || w.stat.mtimeSec != t.mtimeSec(i)
                         || w.stat.mtimeNsec != t.mtimeNsec(i) || w.stat.ino != t.ino(i)) {
                     errors.add(FsException.domain("file changed while it was being hashed", raw));

@@ -201,7 +201,7 @@ public final class LinuxFfmPlatform implements Platform {
     }
 
     @Override
-    public int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst) throws FsException {
+    public int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst, Stat after) throws FsException {
         Libc.Scratch s = Libc.scratch();
         MemorySegment c = s.cString(path, 0, path.length);
         int fd;
@@ -240,11 +240,19 @@ public final class LinuxFfmPlatform implements Platform {
                 }
                 total += got;
             }
+            if (after != null) { // fstat: statx(fd, "", AT_EMPTY_PATH), no path lookup
+                int err = statx(s, fd, s.cString(EMPTY, 0, 0), Libc.AT_EMPTY_PATH, after);
+                if (err != 0) {
+                    throw Libc.fail(err, path);
+                }
+            }
         } finally {
             close(fd);
         }
         return total;
     }
+
+    private static final byte[] EMPTY = {};
 
     private static int open(Libc.Scratch s, byte[] dir) throws FsException {
         MemorySegment c = s.cString(dir, 0, dir.length);
