@@ -28,7 +28,8 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 from . import _args, _bridge, _jvm
@@ -74,6 +75,28 @@ class SnapshotEntry(_ReadOnly):
 
     def __repr__(self) -> str:
         return f'SnapshotEntry("{self.path}", {self.file_size}B, {self.hash_hex[:16]})'
+
+    @classmethod
+    def _many(cls, paths: Iterable[str], hashes: Iterable[str], sizes: Iterable[int], mtimes: Iterable[float],
+              modes: Iterable[int]) -> list[SnapshotEntry]:
+        """Entries from parallel columns, through the slots' setters rather than ``__init__``'s
+        keyword round trip: half the time for a 100k-file snapshot (0.16 s -> 0.08 s here)."""
+        new = object.__new__
+        set_path, set_hash, set_size, set_mtime, set_mode = _ENTRY_SETTERS
+        out: list[SnapshotEntry] = []
+        append = out.append
+        for p, h, n, m, x in zip(paths, hashes, sizes, mtimes, modes):
+            e = new(cls)
+            set_path(e, p)
+            set_hash(e, h)
+            set_size(e, n)
+            set_mtime(e, m)
+            set_mode(e, x)
+            append(e)
+        return out
+
+
+_ENTRY_SETTERS = tuple(SnapshotEntry.__dict__[name].__set__ for name in SnapshotEntry.__slots__)
 
 
 class Snapshot:
@@ -349,9 +372,10 @@ def snapshot(path: PathArg, *, algorithm: str = "blake3", skip_hidden: bool = Fa
             progress_callback(_STAGES[stage], done, total)
 
     rows, errors = _run(raw, algo, options, workers, None, on_event)
-    entries = [SnapshotEntry(rows.rel[i], rows.hashes[i], rows.sizes[i], rows.msec[i] + rows.mnsec[i] / 1e9,
-                             rows.modes[i])
-               for i in range(len(rows.rel)) if rows.hashed[i]]
+    hashed = rows.hashed
+    mtimes = [sec + nsec / 1e9 for sec, nsec in zip(compress(rows.msec, hashed), compress(rows.mnsec, hashed))]
+    entries = SnapshotEntry._many(compress(rows.rel, hashed), compress(rows.hashes, hashed),
+                                  compress(rows.sizes, hashed), mtimes, compress(rows.modes, hashed))
     if progress_callback is not None:
         progress_callback("done", len(entries), len(rows.rel))
     return Snapshot(text, algo, _now_rfc3339(), len(entries), sum(e.file_size for e in entries), entries, options,
