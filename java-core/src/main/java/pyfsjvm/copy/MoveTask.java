@@ -174,8 +174,8 @@ public final class MoveTask extends Transfer {
                 throw new FsException("EIO", plan.dst[i], "copy has the wrong size (" + d.size + " bytes, source "
                         + s.size + "); the source was left in place");
             }
-            if (hs != null && !Arrays.equals(hs.hashFile(RawPaths.path(plan.src[i])),
-                    hs.hashFile(RawPaths.path(plan.dst[i])))) {
+            if (hs != null && !Arrays.equals(hs.hashFile(plan.src[i]),
+                    hs.hashFile(plan.dst[i]))) {
                 throw new FsException("EIO", plan.dst[i], "copy differs from the source (BLAKE3); the source was left in place");
             }
         }

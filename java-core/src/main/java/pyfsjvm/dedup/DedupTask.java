@@ -580,7 +580,7 @@ public final class DedupTask extends Task<byte[][]> {
             int u = need.get(k);
             byte[] raw = f.path[units.get(u)[0]];
             try {
-                full[u] = hasher.hashFile(RawPaths.path(raw));
+                full[u] = hasher.hashFile(raw);
             } catch (FsException e) {
                 errors.add(e);
             }

@@ -7,7 +7,6 @@ import pyfsjvm.bridge.ParallelFor;
 import pyfsjvm.bridge.Task;
 import pyfsjvm.hash.FileHasher;
 import pyfsjvm.hash.HashAlgorithm;
-import pyfsjvm.platform.RawPaths;
 import pyfsjvm.walk.EntryTable;
 import pyfsjvm.walk.Glob;
 
@@ -208,7 +207,7 @@ public final class DiffTask extends Task<byte[][]> {
     private static String hash(FileHasher h, EntryTable t, int i) {
         byte[] p = t.path(i);
         try {
-            return Trees.hex(h.hashFile(RawPaths.path(p)));
+            return Trees.hex(h.hashFile(p));
         } catch (FsException e) {
             Log.warning("diff", "cannot hash (" + e.reason() + ")", p);
             return null;

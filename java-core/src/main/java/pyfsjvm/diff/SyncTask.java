@@ -299,7 +299,7 @@ public final class SyncTask extends Task<byte[][]> {
 
     private static byte[] hash(FileHasher h, byte[] path) throws FsException {
         try {
-            return h.hashFile(RawPaths.path(path));
+            return h.hashFile(path);
         } catch (FsException e) {
             if ("EILSEQ".equals(e.errno())) {
                 throw e;

@@ -44,11 +44,6 @@ public final class FileHasher {
         return algorithm;
     }
 
-    /** The digest of the whole file (following symlinks). */
-    public byte[] hashFile(Path path) throws FsException {
-        return hashRange(path, 0, Long.MAX_VALUE);
-    }
-
     /**
      * The digest of the regular file at raw path {@code raw} (symlinks followed). Directories fail
      * with EISDIR, other non-regular files with a "not a regular file" error, both without opening
