@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Input words reach lane order by a bulk copy of the group's bytes into an {@code int[]} and one
  * gather per word index (measured here: about 2x a scalar transposition on JDK 25, equal on 17),
- * rather than vector shuffles, whose two-input forms are slow or missing on JDK 17. Each round is its own straight-line method
- * (generated; see {@link #compressBlocks}).
+ * rather than vector shuffles, whose two-input forms are slow or missing on JDK 17; JDK 22+ runs
+ * {@code Blake3SegmentKernel}, which transposes in registers. The rounds are straight-line methods
+ * (see {@link #compressBlocks}): the first, one shared by rounds 2-6, and the last.
  */
 class Blake3VectorKernel extends Blake3Kernel {
     static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED.length() >= 8
@@ -34,6 +35,21 @@ class Blake3VectorKernel extends Blake3Kernel {
         for (int l = 0; l < L; l++) {
             CHUNK_INDEX[l] = 256 * l;
             PARENT_INDEX[l] = 16 * l;
+        }
+    }
+
+    /** Message word of each of the 16 positions, round by round (the BLAKE3 permutation applied r times). */
+    private static final int[] SCHEDULE = new int[16 * 7];
+
+    static {
+        int[] perm = {2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8};
+        for (int k = 0; k < 16; k++) {
+            SCHEDULE[k] = k;
+        }
+        for (int r = 1; r < 7; r++) {
+            for (int k = 0; k < 16; k++) {
+                SCHEDULE[16 * r + k] = SCHEDULE[16 * (r - 1) + perm[k]];
+            }
         }
     }
 
@@ -195,11 +211,9 @@ class Blake3VectorKernel extends Blake3Kernel {
             int f = flags | (b == 0 ? first : 0) | (b == nBlocks - 1 ? last : 0);
             int base = 16 * L * b;
             round0(cvT, lo, hi, f, t, base, st);
-            round1(t, base, st);
-            round2(t, base, st);
-            round3(t, base, st);
-            round4(t, base, st);
-            round5(t, base, st);
+            for (int r = 1; r < 6; r++) {
+                round(t, base, st, r);
+            }
             round6(t, base, st, cvT);
         }
     }
@@ -250,214 +264,49 @@ class Blake3VectorKernel extends Blake3Kernel {
         v12.intoArray(st, 12 * L); v13.intoArray(st, 13 * L); v14.intoArray(st, 14 * L); v15.intoArray(st, 15 * L);
     }
 
-    private static void round1(int[] t, int base, int[] st) {
+    /**
+     * Rounds 2 to 6 (r = 1..5): one method, the message word of each position read through
+     * {@link #SCHEDULE}, so C2 compiles one round body instead of five (compiling the kernel is
+     * what a fresh JVM waits for before BLAKE3 runs at speed).
+     */
+    private static void round(int[] t, int base, int[] st, int r) {
+        int[] m = SCHEDULE;
+        int o = 16 * r;
         IntVector v0 = IntVector.fromArray(S, st, 0 * L); IntVector v1 = IntVector.fromArray(S, st, 1 * L); IntVector v2 = IntVector.fromArray(S, st, 2 * L); IntVector v3 = IntVector.fromArray(S, st, 3 * L);
         IntVector v4 = IntVector.fromArray(S, st, 4 * L); IntVector v5 = IntVector.fromArray(S, st, 5 * L); IntVector v6 = IntVector.fromArray(S, st, 6 * L); IntVector v7 = IntVector.fromArray(S, st, 7 * L);
         IntVector v8 = IntVector.fromArray(S, st, 8 * L); IntVector v9 = IntVector.fromArray(S, st, 9 * L); IntVector v10 = IntVector.fromArray(S, st, 10 * L); IntVector v11 = IntVector.fromArray(S, st, 11 * L);
         IntVector v12 = IntVector.fromArray(S, st, 12 * L); IntVector v13 = IntVector.fromArray(S, st, 13 * L); IntVector v14 = IntVector.fromArray(S, st, 14 * L); IntVector v15 = IntVector.fromArray(S, st, 15 * L);
-        v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + 2 * L)); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
+        v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + L * m[o + 0])); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
         v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
-        v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + 6 * L)); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
+        v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + L * m[o + 1])); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
         v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
-        v1 = v1.add(v5).add(IntVector.fromArray(S, t, base + 3 * L)); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
+        v1 = v1.add(v5).add(IntVector.fromArray(S, t, base + L * m[o + 2])); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
         v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
-        v1 = v1.add(v5).add(IntVector.fromArray(S, t, base + 10 * L)); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
+        v1 = v1.add(v5).add(IntVector.fromArray(S, t, base + L * m[o + 3])); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
         v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
-        v2 = v2.add(v6).add(IntVector.fromArray(S, t, base + 7 * L)); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
+        v2 = v2.add(v6).add(IntVector.fromArray(S, t, base + L * m[o + 4])); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
         v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
-        v2 = v2.add(v6).add(IntVector.fromArray(S, t, base)); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
+        v2 = v2.add(v6).add(IntVector.fromArray(S, t, base + L * m[o + 5])); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
         v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
-        v3 = v3.add(v7).add(IntVector.fromArray(S, t, base + 4 * L)); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
+        v3 = v3.add(v7).add(IntVector.fromArray(S, t, base + L * m[o + 6])); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
         v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
-        v3 = v3.add(v7).add(IntVector.fromArray(S, t, base + 13 * L)); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
+        v3 = v3.add(v7).add(IntVector.fromArray(S, t, base + L * m[o + 7])); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
         v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
-        v0 = v0.add(v5).add(IntVector.fromArray(S, t, base + 1 * L)); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
+        v0 = v0.add(v5).add(IntVector.fromArray(S, t, base + L * m[o + 8])); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
         v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
-        v0 = v0.add(v5).add(IntVector.fromArray(S, t, base + 11 * L)); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
+        v0 = v0.add(v5).add(IntVector.fromArray(S, t, base + L * m[o + 9])); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
         v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
-        v1 = v1.add(v6).add(IntVector.fromArray(S, t, base + 12 * L)); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
+        v1 = v1.add(v6).add(IntVector.fromArray(S, t, base + L * m[o + 10])); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
         v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
-        v1 = v1.add(v6).add(IntVector.fromArray(S, t, base + 5 * L)); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
+        v1 = v1.add(v6).add(IntVector.fromArray(S, t, base + L * m[o + 11])); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
         v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
-        v2 = v2.add(v7).add(IntVector.fromArray(S, t, base + 9 * L)); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
+        v2 = v2.add(v7).add(IntVector.fromArray(S, t, base + L * m[o + 12])); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
         v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
-        v2 = v2.add(v7).add(IntVector.fromArray(S, t, base + 14 * L)); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
+        v2 = v2.add(v7).add(IntVector.fromArray(S, t, base + L * m[o + 13])); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
         v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
-        v3 = v3.add(v4).add(IntVector.fromArray(S, t, base + 15 * L)); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
+        v3 = v3.add(v4).add(IntVector.fromArray(S, t, base + L * m[o + 14])); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
         v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
-        v3 = v3.add(v4).add(IntVector.fromArray(S, t, base + 8 * L)); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
-        v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
-        v0.intoArray(st, 0 * L); v1.intoArray(st, 1 * L); v2.intoArray(st, 2 * L); v3.intoArray(st, 3 * L);
-        v4.intoArray(st, 4 * L); v5.intoArray(st, 5 * L); v6.intoArray(st, 6 * L); v7.intoArray(st, 7 * L);
-        v8.intoArray(st, 8 * L); v9.intoArray(st, 9 * L); v10.intoArray(st, 10 * L); v11.intoArray(st, 11 * L);
-        v12.intoArray(st, 12 * L); v13.intoArray(st, 13 * L); v14.intoArray(st, 14 * L); v15.intoArray(st, 15 * L);
-    }
-
-    private static void round2(int[] t, int base, int[] st) {
-        IntVector v0 = IntVector.fromArray(S, st, 0 * L); IntVector v1 = IntVector.fromArray(S, st, 1 * L); IntVector v2 = IntVector.fromArray(S, st, 2 * L); IntVector v3 = IntVector.fromArray(S, st, 3 * L);
-        IntVector v4 = IntVector.fromArray(S, st, 4 * L); IntVector v5 = IntVector.fromArray(S, st, 5 * L); IntVector v6 = IntVector.fromArray(S, st, 6 * L); IntVector v7 = IntVector.fromArray(S, st, 7 * L);
-        IntVector v8 = IntVector.fromArray(S, st, 8 * L); IntVector v9 = IntVector.fromArray(S, st, 9 * L); IntVector v10 = IntVector.fromArray(S, st, 10 * L); IntVector v11 = IntVector.fromArray(S, st, 11 * L);
-        IntVector v12 = IntVector.fromArray(S, st, 12 * L); IntVector v13 = IntVector.fromArray(S, st, 13 * L); IntVector v14 = IntVector.fromArray(S, st, 14 * L); IntVector v15 = IntVector.fromArray(S, st, 15 * L);
-        v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + 3 * L)); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
-        v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
-        v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + 4 * L)); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
-        v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
-        v1 = v1.add(v5).add(IntVector.fromArray(S, t, base + 10 * L)); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
-        v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
-        v1 = v1.add(v5).add(IntVector.fromArray(S, t, base + 12 * L)); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
-        v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
-        v2 = v2.add(v6).add(IntVector.fromArray(S, t, base + 13 * L)); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
-        v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
-        v2 = v2.add(v6).add(IntVector.fromArray(S, t, base + 2 * L)); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
-        v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
-        v3 = v3.add(v7).add(IntVector.fromArray(S, t, base + 7 * L)); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
-        v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
-        v3 = v3.add(v7).add(IntVector.fromArray(S, t, base + 14 * L)); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
-        v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
-        v0 = v0.add(v5).add(IntVector.fromArray(S, t, base + 6 * L)); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
-        v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
-        v0 = v0.add(v5).add(IntVector.fromArray(S, t, base + 5 * L)); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
-        v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
-        v1 = v1.add(v6).add(IntVector.fromArray(S, t, base + 9 * L)); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
-        v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
-        v1 = v1.add(v6).add(IntVector.fromArray(S, t, base)); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
-        v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
-        v2 = v2.add(v7).add(IntVector.fromArray(S, t, base + 11 * L)); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
-        v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
-        v2 = v2.add(v7).add(IntVector.fromArray(S, t, base + 15 * L)); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
-        v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
-        v3 = v3.add(v4).add(IntVector.fromArray(S, t, base + 8 * L)); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
-        v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
-        v3 = v3.add(v4).add(IntVector.fromArray(S, t, base + 1 * L)); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
-        v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
-        v0.intoArray(st, 0 * L); v1.intoArray(st, 1 * L); v2.intoArray(st, 2 * L); v3.intoArray(st, 3 * L);
-        v4.intoArray(st, 4 * L); v5.intoArray(st, 5 * L); v6.intoArray(st, 6 * L); v7.intoArray(st, 7 * L);
-        v8.intoArray(st, 8 * L); v9.intoArray(st, 9 * L); v10.intoArray(st, 10 * L); v11.intoArray(st, 11 * L);
-        v12.intoArray(st, 12 * L); v13.intoArray(st, 13 * L); v14.intoArray(st, 14 * L); v15.intoArray(st, 15 * L);
-    }
-
-    private static void round3(int[] t, int base, int[] st) {
-        IntVector v0 = IntVector.fromArray(S, st, 0 * L); IntVector v1 = IntVector.fromArray(S, st, 1 * L); IntVector v2 = IntVector.fromArray(S, st, 2 * L); IntVector v3 = IntVector.fromArray(S, st, 3 * L);
-        IntVector v4 = IntVector.fromArray(S, st, 4 * L); IntVector v5 = IntVector.fromArray(S, st, 5 * L); IntVector v6 = IntVector.fromArray(S, st, 6 * L); IntVector v7 = IntVector.fromArray(S, st, 7 * L);
-        IntVector v8 = IntVector.fromArray(S, st, 8 * L); IntVector v9 = IntVector.fromArray(S, st, 9 * L); IntVector v10 = IntVector.fromArray(S, st, 10 * L); IntVector v11 = IntVector.fromArray(S, st, 11 * L);
-        IntVector v12 = IntVector.fromArray(S, st, 12 * L); IntVector v13 = IntVector.fromArray(S, st, 13 * L); IntVector v14 = IntVector.fromArray(S, st, 14 * L); IntVector v15 = IntVector.fromArray(S, st, 15 * L);
-        v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + 10 * L)); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
-        v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
-        v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + 7 * L)); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
-        v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
-        v1 = v1.add(v5).add(IntVector.fromArray(S, t, base + 12 * L)); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
-        v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
-        v1 = v1.add(v5).add(IntVector.fromArray(S, t, base + 9 * L)); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
-        v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
-        v2 = v2.add(v6).add(IntVector.fromArray(S, t, base + 14 * L)); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
-        v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
-        v2 = v2.add(v6).add(IntVector.fromArray(S, t, base + 3 * L)); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
-        v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
-        v3 = v3.add(v7).add(IntVector.fromArray(S, t, base + 13 * L)); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
-        v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
-        v3 = v3.add(v7).add(IntVector.fromArray(S, t, base + 15 * L)); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
-        v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
-        v0 = v0.add(v5).add(IntVector.fromArray(S, t, base + 4 * L)); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
-        v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
-        v0 = v0.add(v5).add(IntVector.fromArray(S, t, base)); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
-        v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
-        v1 = v1.add(v6).add(IntVector.fromArray(S, t, base + 11 * L)); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
-        v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
-        v1 = v1.add(v6).add(IntVector.fromArray(S, t, base + 2 * L)); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
-        v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
-        v2 = v2.add(v7).add(IntVector.fromArray(S, t, base + 5 * L)); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
-        v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
-        v2 = v2.add(v7).add(IntVector.fromArray(S, t, base + 8 * L)); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
-        v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
-        v3 = v3.add(v4).add(IntVector.fromArray(S, t, base + 1 * L)); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
-        v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
-        v3 = v3.add(v4).add(IntVector.fromArray(S, t, base + 6 * L)); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
-        v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
-        v0.intoArray(st, 0 * L); v1.intoArray(st, 1 * L); v2.intoArray(st, 2 * L); v3.intoArray(st, 3 * L);
-        v4.intoArray(st, 4 * L); v5.intoArray(st, 5 * L); v6.intoArray(st, 6 * L); v7.intoArray(st, 7 * L);
-        v8.intoArray(st, 8 * L); v9.intoArray(st, 9 * L); v10.intoArray(st, 10 * L); v11.intoArray(st, 11 * L);
-        v12.intoArray(st, 12 * L); v13.intoArray(st, 13 * L); v14.intoArray(st, 14 * L); v15.intoArray(st, 15 * L);
-    }
-
-    private static void round4(int[] t, int base, int[] st) {
-        IntVector v0 = IntVector.fromArray(S, st, 0 * L); IntVector v1 = IntVector.fromArray(S, st, 1 * L); IntVector v2 = IntVector.fromArray(S, st, 2 * L); IntVector v3 = IntVector.fromArray(S, st, 3 * L);
-        IntVector v4 = IntVector.fromArray(S, st, 4 * L); IntVector v5 = IntVector.fromArray(S, st, 5 * L); IntVector v6 = IntVector.fromArray(S, st, 6 * L); IntVector v7 = IntVector.fromArray(S, st, 7 * L);
-        IntVector v8 = IntVector.fromArray(S, st, 8 * L); IntVector v9 = IntVector.fromArray(S, st, 9 * L); IntVector v10 = IntVector.fromArray(S, st, 10 * L); IntVector v11 = IntVector.fromArray(S, st, 11 * L);
-        IntVector v12 = IntVector.fromArray(S, st, 12 * L); IntVector v13 = IntVector.fromArray(S, st, 13 * L); IntVector v14 = IntVector.fromArray(S, st, 14 * L); IntVector v15 = IntVector.fromArray(S, st, 15 * L);
-        v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + 12 * L)); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
-        v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
-        v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + 13 * L)); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
-        v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
-        v1 = v1.add(v5).add(IntVector.fromArray(S, t, base + 9 * L)); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
-        v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
-        v1 = v1.add(v5).add(IntVector.fromArray(S, t, base + 11 * L)); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
-        v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
-        v2 = v2.add(v6).add(IntVector.fromArray(S, t, base + 15 * L)); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
-        v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
-        v2 = v2.add(v6).add(IntVector.fromArray(S, t, base + 10 * L)); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
-        v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
-        v3 = v3.add(v7).add(IntVector.fromArray(S, t, base + 14 * L)); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
-        v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
-        v3 = v3.add(v7).add(IntVector.fromArray(S, t, base + 8 * L)); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
-        v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
-        v0 = v0.add(v5).add(IntVector.fromArray(S, t, base + 7 * L)); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
-        v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
-        v0 = v0.add(v5).add(IntVector.fromArray(S, t, base + 2 * L)); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
-        v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
-        v1 = v1.add(v6).add(IntVector.fromArray(S, t, base + 5 * L)); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
-        v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
-        v1 = v1.add(v6).add(IntVector.fromArray(S, t, base + 3 * L)); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
-        v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
-        v2 = v2.add(v7).add(IntVector.fromArray(S, t, base)); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
-        v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
-        v2 = v2.add(v7).add(IntVector.fromArray(S, t, base + 1 * L)); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
-        v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
-        v3 = v3.add(v4).add(IntVector.fromArray(S, t, base + 6 * L)); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
-        v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
-        v3 = v3.add(v4).add(IntVector.fromArray(S, t, base + 4 * L)); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
-        v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
-        v0.intoArray(st, 0 * L); v1.intoArray(st, 1 * L); v2.intoArray(st, 2 * L); v3.intoArray(st, 3 * L);
-        v4.intoArray(st, 4 * L); v5.intoArray(st, 5 * L); v6.intoArray(st, 6 * L); v7.intoArray(st, 7 * L);
-        v8.intoArray(st, 8 * L); v9.intoArray(st, 9 * L); v10.intoArray(st, 10 * L); v11.intoArray(st, 11 * L);
-        v12.intoArray(st, 12 * L); v13.intoArray(st, 13 * L); v14.intoArray(st, 14 * L); v15.intoArray(st, 15 * L);
-    }
-
-    private static void round5(int[] t, int base, int[] st) {
-        IntVector v0 = IntVector.fromArray(S, st, 0 * L); IntVector v1 = IntVector.fromArray(S, st, 1 * L); IntVector v2 = IntVector.fromArray(S, st, 2 * L); IntVector v3 = IntVector.fromArray(S, st, 3 * L);
-        IntVector v4 = IntVector.fromArray(S, st, 4 * L); IntVector v5 = IntVector.fromArray(S, st, 5 * L); IntVector v6 = IntVector.fromArray(S, st, 6 * L); IntVector v7 = IntVector.fromArray(S, st, 7 * L);
-        IntVector v8 = IntVector.fromArray(S, st, 8 * L); IntVector v9 = IntVector.fromArray(S, st, 9 * L); IntVector v10 = IntVector.fromArray(S, st, 10 * L); IntVector v11 = IntVector.fromArray(S, st, 11 * L);
-        IntVector v12 = IntVector.fromArray(S, st, 12 * L); IntVector v13 = IntVector.fromArray(S, st, 13 * L); IntVector v14 = IntVector.fromArray(S, st, 14 * L); IntVector v15 = IntVector.fromArray(S, st, 15 * L);
-        v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + 9 * L)); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
-        v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
-        v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + 14 * L)); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
-        v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
-        v1 = v1.add(v5).add(IntVector.fromArray(S, t, base + 11 * L)); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
-        v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
-        v1 = v1.add(v5).add(IntVector.fromArray(S, t, base + 5 * L)); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
-        v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
-        v2 = v2.add(v6).add(IntVector.fromArray(S, t, base + 8 * L)); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
-        v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
-        v2 = v2.add(v6).add(IntVector.fromArray(S, t, base + 12 * L)); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
-        v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
-        v3 = v3.add(v7).add(IntVector.fromArray(S, t, base + 15 * L)); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
-        v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
-        v3 = v3.add(v7).add(IntVector.fromArray(S, t, base + 1 * L)); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
-        v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
-        v0 = v0.add(v5).add(IntVector.fromArray(S, t, base + 13 * L)); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
-        v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
-        v0 = v0.add(v5).add(IntVector.fromArray(S, t, base + 3 * L)); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
-        v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
-        v1 = v1.add(v6).add(IntVector.fromArray(S, t, base)); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
-        v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
-        v1 = v1.add(v6).add(IntVector.fromArray(S, t, base + 10 * L)); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
-        v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
-        v2 = v2.add(v7).add(IntVector.fromArray(S, t, base + 2 * L)); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
-        v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
-        v2 = v2.add(v7).add(IntVector.fromArray(S, t, base + 6 * L)); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
-        v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
-        v3 = v3.add(v4).add(IntVector.fromArray(S, t, base + 4 * L)); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
-        v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
-        v3 = v3.add(v4).add(IntVector.fromArray(S, t, base + 7 * L)); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
+        v3 = v3.add(v4).add(IntVector.fromArray(S, t, base + L * m[o + 15])); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
         v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
         v0.intoArray(st, 0 * L); v1.intoArray(st, 1 * L); v2.intoArray(st, 2 * L); v3.intoArray(st, 3 * L);
         v4.intoArray(st, 4 * L); v5.intoArray(st, 5 * L); v6.intoArray(st, 6 * L); v7.intoArray(st, 7 * L);
