@@ -108,34 +108,31 @@ class Blake3VectorKernel extends Blake3Kernel {
         Scratch s = SCRATCH.get();
         int i = 0;
         for (; i + L <= n; i += L) {
-            for (int l = 0; l < L; l++) {
-                long c = counter + i + l;
-                s.lo[l] = (int) c;
-                s.hi[l] = (int) (c >>> 32);
-            }
-            for (int w = 0; w < 8; w++) {
-                java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
-            }
-            compressGroup(src, off + Blake3.CHUNK_LEN * i, flags, s);
+            hashGroup(src, off + Blake3.CHUNK_LEN * i, key, counter + i, flags, s);
             untranspose(s.cvT, out, outOff + 8 * i, L);
         }
         int rest = n - i;
         if (rest >= PADDED_MIN) { // a part group: copied into a full one, the spare lanes' CVs dropped
             src.get(off + Blake3.CHUNK_LEN * i, s.pad, 0, Blake3.CHUNK_LEN * rest);
-            for (int l = 0; l < L; l++) {
-                long c = counter + i + l;
-                s.lo[l] = (int) c;
-                s.hi[l] = (int) (c >>> 32);
-            }
-            for (int w = 0; w < 8; w++) {
-                java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
-            }
-            compressGroup(s.padBuffer, 0, flags, s);
+            hashGroup(s.padBuffer, 0, key, counter + i, flags, s);
             untranspose(s.cvT, out, outOff + 8 * i, rest);
         } else if (rest > 0) {
             Blake3Kernel.scalar().hashChunks(src, off + Blake3.CHUNK_LEN * i, rest, key, counter + i, flags,
                     out, outOff + 8 * i);
         }
+    }
+
+    /** The CVs of the L chunks at {@code src[base..]}, numbered from {@code counter}, into {@code s.cvT}. */
+    private void hashGroup(ByteBuffer src, int base, int[] key, long counter, int flags, Scratch s) {
+        for (int l = 0; l < L; l++) {
+            long c = counter + l;
+            s.lo[l] = (int) c;
+            s.hi[l] = (int) (c >>> 32);
+        }
+        for (int w = 0; w < 8; w++) {
+            java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
+        }
+        compressGroup(src, base, flags, s);
     }
 
     /**
