@@ -43,14 +43,49 @@ final class RowBuffer {
             buf[len++] = '-';
             v = -v;
         }
-        int n = 0;
-        do {
-            digits[n++] = (byte) ('0' + (v % 10));
-            v /= 10;
-        } while (v != 0);
-        while (n > 0) {
-            buf[len++] = digits[--n];
+        if (v < 10) { // most uids, gids, link counts and counters
+            buf[len++] = (byte) ('0' + v);
+            return;
         }
+        // Two digits per division, written from the end once the length is known: a report formats
+        // some 80 digits per row, and one division per digit plus a reversal was a visible part of it.
+        int end = len + digitCount(v);
+        int p = end;
+        while (v >= 100) {
+            long q = v / 100;
+            int r = (int) (v - q * 100);
+            buf[--p] = PAIRS[2 * r + 1];
+            buf[--p] = PAIRS[2 * r];
+            v = q;
+        }
+        if (v >= 10) {
+            buf[--p] = PAIRS[2 * (int) v + 1];
+            buf[--p] = PAIRS[2 * (int) v];
+        } else {
+            buf[--p] = (byte) ('0' + v);
+        }
+        len = end;
+    }
+
+    /** "00" to "99", the two ASCII digits of each value in turn. */
+    private static final byte[] PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            PAIRS[2 * i] = (byte) ('0' + i / 10);
+            PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
+
+    /** Decimal digits of {@code v >= 0}. */
+    private static int digitCount(long v) {
+        int n = 1;
+        long p = 10;
+        while (n < 19 && v >= p) {
+            n++;
+            p *= 10;
+        }
+        return n;
     }
 
     /** Unsigned decimal (inode and device numbers use all 64 bits). */

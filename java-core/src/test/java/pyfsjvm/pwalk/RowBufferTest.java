@@ -27,6 +27,35 @@ class RowBufferTest {
         assertEquals("0,-1,-9223372036854775808,18446744073709551615,1234567890123", text(b));
     }
 
+    /** Every digit count and the values around each power of ten, against Long.toString. */
+    @Test
+    void numbersAgreeWithToString() {
+        java.util.List<Long> values = new java.util.ArrayList<>(java.util.List.of(Long.MAX_VALUE, Long.MIN_VALUE + 1));
+        for (long p = 1; ; p *= 10) { // 1, 10, ..., 10^18
+            for (long v : new long[] {p - 1, p, p + 1, 2 * p - 1}) {
+                values.add(v);
+                values.add(-v);
+            }
+            if (p > Long.MAX_VALUE / 10) {
+                break;
+            }
+        }
+        java.util.Random rnd = new java.util.Random(5);
+        for (int i = 0; i < 10000; i++) {
+            values.add(rnd.nextLong() >> rnd.nextInt(64));
+        }
+        for (long v : values) {
+            RowBuffer b = new RowBuffer(4);
+            b.ensure(32);
+            b.num(v);
+            assertEquals(Long.toString(v), text(b), "num " + v);
+            b = new RowBuffer(4);
+            b.ensure(32);
+            b.unum(v);
+            assertEquals(Long.toUnsignedString(v), text(b), "unum " + v);
+        }
+    }
+
     @Test
     void octalModes() {
         RowBuffer b = new RowBuffer(64);
