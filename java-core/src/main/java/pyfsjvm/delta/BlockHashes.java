@@ -1,6 +1,8 @@
 package pyfsjvm.delta;
 
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +15,7 @@ import pyfsjvm.bridge.FsException;
 import pyfsjvm.bridge.Workers;
 import pyfsjvm.hash.FileHasher;
 import pyfsjvm.hash.HashAlgorithm;
+import pyfsjvm.platform.RawPaths;
 
 /**
  * Block hashes of one file, computed in parallel: the heart of the similarity index on both the
@@ -79,27 +82,42 @@ public final class BlockHashes {
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         int buffer = Math.min(blockSize, 1 << 20);
+        byte[] raw = RawPaths.bytes(file);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ); // one open, shared: positional reads
+        } catch (java.io.IOException e) {
+            throw FsException.from(e, raw);
+        }
         Runnable loop = () -> {
             FileHasher hasher = new FileHasher(algorithm, buffer, cancel);
             try {
                 for (int i; failure.get() == null && (i = next.getAndIncrement()) < n; ) {
                     cancel.check();
-                    sink.accept(i, hasher.hashRange(file, (long) i * blockSize, blockSize));
+                    sink.accept(i, hasher.hashRange(ch, (long) i * blockSize, blockSize, raw));
                 }
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
             }
         };
         List<Future<?>> helpers = new ArrayList<>();
-        for (int w = 1; w < workers; w++) {
-            helpers.add(Workers.pool().submit(loop));
-        }
-        loop.run();
-        for (Future<?> f : helpers) {
+        try {
+            for (int w = 1; w < workers; w++) {
+                helpers.add(Workers.pool().submit(loop));
+            }
+            loop.run();
+            for (Future<?> f : helpers) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failure.compareAndSet(null, e.getCause());
+                }
+            }
+        } finally {
             try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                failure.compareAndSet(null, e.getCause());
+                ch.close();
+            } catch (java.io.IOException ignored) {
+                // read-only: nothing was written that a failed close could lose
             }
         }
         Throwable t = failure.get();

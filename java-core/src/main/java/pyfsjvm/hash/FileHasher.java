@@ -3,7 +3,6 @@ package pyfsjvm.hash;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import pyfsjvm.bridge.Cancel;
@@ -20,13 +19,14 @@ import pyfsjvm.platform.Stat;
  * <em>before</em> opening it: opening a FIFO would block forever and a character device may never
  * end. The digest covers the file's size as of the open ({@link #lastSize()}); a file that shrinks
  * while it is read is an error for that file ("file shrank while being hashed"), never a crash or
- * a silently short digest. Reads are positional {@link FileChannel} reads into a heap buffer,
+ * a silently short digest. Reads are positional {@link FileChannel} reads into a buffer,
  * which cannot SIGBUS the way an mmap of a truncated file does.
  */
 public final class FileHasher {
     private final HashAlgorithm algorithm;
     private final Hasher hasher;
-    private final ByteBuffer buffer;
+    private final ByteBuffer buffer; // null: BLAKE3, reading into Blake3FileTree.buffer()
+    private final int bufferSize;
     private final Cancel cancel;
     private long lastSize;
 
@@ -36,7 +36,13 @@ public final class FileHasher {
         }
         this.algorithm = algorithm;
         this.hasher = algorithm.newHasher();
-        this.buffer = ByteBuffer.allocate(bufferSize);
+        // BLAKE3 reads into this thread's native buffer (Blake3FileTree's): one copy from the page
+        // cache, and the kernel's segment path. A direct buffer per FileHasher is no good: they
+        // are freed only by GC, and allocating many made the JDK call System.gc(). MessageDigest
+        // wants arrays (it feeds a direct buffer through a 4 KiB temporary), so SHA and the others
+        // keep a heap buffer, whose read costs the JDK one extra copy: about equal.
+        this.bufferSize = bufferSize;
+        this.buffer = algorithm.name().equals("blake3") ? null : ByteBuffer.allocate(bufferSize);
         this.cancel = cancel == null ? new Cancel() : cancel;
     }
 
@@ -124,13 +130,16 @@ public final class FileHasher {
         }
     }
 
-    /** The digest of at most {@code length} bytes from {@code offset} (fewer at end of file). */
-    public byte[] hashRange(Path path, long offset, long length) throws FsException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            return hashChannel(ch, offset, length, null, false);
+    /**
+     * The digest of at most {@code length} bytes from {@code offset} (fewer at end of file) of an
+     * open file ({@code raw} names it in errors). Positional reads: threads may share {@code ch}.
+     */
+    public byte[] hashRange(FileChannel ch, long offset, long length, byte[] raw) throws FsException {
+        try {
+            return hashChannel(ch, offset, length, raw, false);
         } catch (IOException e) {
             hasher.reset();
-            throw FsException.from(e, RawPaths.bytes(path));
+            throw FsException.from(e, raw);
         }
     }
 
@@ -172,10 +181,10 @@ public final class FileHasher {
         long left = length;
         while (left > 0) {
             cancel.check();
+            ByteBuffer buffer = this.buffer != null ? this.buffer : Blake3FileTree.buffer();
             buffer.clear();
-            if (left < buffer.capacity()) {
-                buffer.limit((int) left);
-            }
+            int room = Math.min(buffer.capacity(), bufferSize);
+            buffer.limit((int) Math.min(left, room));
             int n = ch.read(buffer, pos);
             if (n < 0) {
                 if (exact) {

@@ -97,7 +97,9 @@ class Blake3HasherTest {
         assertEquals("bc3e3d41a1146b069abffad3c0d44860cf664390afce4d9661f7902e7943e085", hex(fh.hashFile(RawPaths.bytes(f))));
         Blake3Hasher part = new Blake3Hasher();
         part.update(input(102400), 1000, 5000);
-        assertArrayEquals(part.digest(), fh.hashRange(f, 1000, 5000));
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+            assertArrayEquals(part.digest(), fh.hashRange(ch, 1000, 5000, RawPaths.bytes(f)));
+        }
         FileHasher sha = new FileHasher(HashAlgorithm.of("sha256"), 4096, null);
         assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
                 hex(sha.hashFile(RawPaths.bytes(
