@@ -175,7 +175,7 @@ public final class SnapshotTask extends Task<byte[][]> {
     private static final class Worker {
         final FileHasher hasher;
         final Hasher digest;
-        final byte[] small = new byte[BUFFER + 1];
+        final byte[] small = new byte[BUFFER]; // a small file, read at the walk's size (< BUFFER)
         final Stat stat = new Stat();
 
         Worker(HashAlgorithm a, Cancel c) {
