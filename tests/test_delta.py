@@ -575,6 +575,13 @@ def test_read_only_server(tmp_path: Path) -> None:
         Client(s.url("f.bin"), tmp_path / "copy").sync()
         with pytest.raises(PermissionError):
             Client(tmp_path / "copy", s.url("g.bin")).sync()
+        # Same size, other bytes: blocks are posted while hashing still runs, and the refusal of
+        # the first one (not the cancellation it causes) is what the caller sees.
+        other = random_file(tmp_path / "h.bin", 100, seed=99)
+        before = other.read_bytes()
+        with pytest.raises(PermissionError):
+            Client(tmp_path / "copy", s.url("h.bin"), block_size=4096).sync()
+        assert other.read_bytes() == before
     assert not (tmp_path / "g.bin").exists()
 
 

@@ -2,7 +2,6 @@ package pyfsjvm.delta;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Collections;
 import java.util.HashSet;
@@ -10,7 +9,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import pyfsjvm.bridge.Cancel;
@@ -57,6 +57,7 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
     private volatile long hashTotal;
     private final AtomicLong copiedBlocks = new AtomicLong();
     private final AtomicLong copiedBytes = new AtomicLong();
+    // written by whichever thread settles a block (under the Copier's lock), read for progress
     private volatile long copyTotalBlocks;
     private volatile long copyTotalBytes;
 
@@ -260,10 +261,10 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
     private Result compare(long srcSize, long tgtSize, boolean existed, boolean useDelta, long srcBlocks)
             throws Exception {
         long t0 = System.nanoTime();
+        Copier copier = new Copier(srcSize);
         long hits = 0;
         long misses = 0;
         long changed;
-        List<Long> todo = new ArrayList<>();
         if (useDelta) {
             phase = PHASE_HASH;
             long tgtBlocks = BlockHashes.blockCount(tgtSize, blockSize);
@@ -271,116 +272,170 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
                 throw new IllegalArgumentException("the target has too many blocks; use a larger block size");
             }
             hashTotal = srcBlocks + tgtBlocks;
-            byte[][] src = new byte[(int) srcBlocks][];
-            byte[][] tgt = new byte[(int) tgtBlocks][];
+            BlockMatch match = new BlockMatch((int) srcBlocks, (int) tgtBlocks, copier::add);
+            // A changed block is copied as soon as both its digests are in, overlapping the copy
+            // with the hashing of the rest, when writing it now cannot hurt: the target is written
+            // in place anyway (in-place mode, or a server's file) and needs no resize first.
+            if (!dryRun && tgtSize == srcSize && (inplace || !(target instanceof LocalFile))) {
+                copier.start();
+            }
             HashAlgorithm alg = source.isRemote() && target.isRemote() ? null : BlockHashes.method(method);
             Future<?> other = submit(() -> {
                 target.hashes(blockSize, method, alg, concurrency, cancel, (i, d) -> {
-                    tgt[i] = d;
+                    match.target(i, d);
                     hashed.incrementAndGet();
                 });
                 return null;
             });
             try {
                 source.hashes(blockSize, method, alg, concurrency, cancel, (i, d) -> {
-                    src[i] = d;
+                    match.source(i, d);
                     hashed.incrementAndGet();
                 });
+                other.get();
             } catch (Exception e) {
+                Throwable copyFailed = copier.failure(); // a failed copy is what stopped the hashing
                 cancel.cancel();
                 waitQuietly(other);
-                throw e;
+                throw copyFailed != null ? rethrow(copyFailed)
+                        : e instanceof ExecutionException ee ? rethrow(ee.getCause()) : e;
             }
-            try {
-                other.get();
-            } catch (ExecutionException e) {
-                throw rethrow(e.getCause());
-            }
-            long union = Math.max(srcBlocks, tgtBlocks);
-            for (long i = 0; i < union; i++) {
-                byte[] a = i < srcBlocks ? src[(int) i] : null;
-                byte[] b = i < tgtBlocks ? tgt[(int) i] : null;
-                if (a != null && Arrays.equals(a, b)) {
-                    hits++;
-                } else {
-                    misses++;
-                    if (i < srcBlocks) {
-                        todo.add(i);
-                    }
-                }
-            }
+            match.finish();
+            hits = match.hits();
+            misses = match.misses();
             changed = misses;
         } else {
             for (long i = 0; i < srcBlocks; i++) {
-                todo.add(i);
+                copier.add(i);
             }
             changed = srcBlocks;
         }
         long t1 = System.nanoTime();
-        long bytes = 0;
-        for (long i : todo) {
-            bytes += Math.min(blockSize, srcSize - i * blockSize);
-        }
-        copyTotalBlocks = todo.size();
-        copyTotalBytes = bytes;
-        unchanged = existed && todo.isEmpty() && tgtSize == srcSize;
+        unchanged = existed && copier.queued() == 0 && tgtSize == srcSize;
         if (!dryRun && useDelta && !unchanged && target instanceof LocalFile lf && !inplace) {
             // Only now, when something will change: the temporary file starts as a copy of the
             // original (an unchanged target is never copied, fsynced or renamed).
             lf.stage(true);
         }
+        long copyStart = t1;
         if (!dryRun) {
             phase = PHASE_TRANSFER;
             if (!existed || tgtSize != srcSize || !inplace && target instanceof LocalFile) {
                 target.resize(srcSize); // creates a missing target (even an empty one), truncates a longer one
             }
-            transfer(todo, srcSize);
+            copier.start();
+            copyStart = Math.min(t1, copier.finish());
         }
         long t2 = System.nanoTime();
         return new Result(changed, hits, misses, useDelta, existed, srcSize, tgtSize,
-                dryRun ? 0 : copiedBlocks.get(), dryRun ? 0 : copiedBytes.get(), t1 - t0, t2 - t1, dryRun);
+                dryRun ? 0 : copiedBlocks.get(), dryRun ? 0 : copiedBytes.get(), t1 - t0, t2 - copyStart, dryRun);
     }
 
-    private void transfer(List<Long> todo, long srcSize) throws Exception {
-        if (todo.isEmpty()) {
-            return;
+    /**
+     * Copies the blocks handed to {@link #add} from source to target with {@code concurrency}
+     * threads, which may start before the last block is known (see {@link #compare}).
+     */
+    private final class Copier {
+        private static final long END = -1;
+        private final long srcSize;
+        private final LinkedBlockingQueue<Long> queue = new LinkedBlockingQueue<>();
+        private final List<Future<?>> workers = new ArrayList<>();
+        private final AtomicLong queued = new AtomicLong();
+        private volatile long firstQueued = Long.MAX_VALUE;
+        private volatile Throwable failure;
+
+        Copier(long srcSize) {
+            this.srcSize = srcSize;
         }
-        AtomicInteger next = new AtomicInteger();
-        int workers = Math.min(concurrency, todo.size());
-        List<Future<?>> futures = new ArrayList<>();
-        for (int w = 0; w < workers; w++) {
-            futures.add(submit(() -> {
-                byte[] buf = new byte[blockSize];
-                for (int k; (k = next.getAndIncrement()) < todo.size(); ) {
-                    cancel.check();
-                    long offset = todo.get(k) * blockSize;
-                    int want = (int) Math.min(blockSize, srcSize - offset);
-                    byte[] b = want == blockSize ? buf : new byte[want];
-                    int n = source.read(offset, b);
-                    if (n != want) {
-                        throw FsException.domain("the source changed size during the transfer (short read at "
-                                + offset + ")", null);
-                    }
-                    target.write(offset, b, n);
-                    copiedBlocks.incrementAndGet();
-                    copiedBytes.addAndGet(n);
-                }
-                return null;
-            }));
+
+        synchronized void add(long block) {
+            if (queued.getAndIncrement() == 0) {
+                firstQueued = System.nanoTime();
+            }
+            copyTotalBlocks++;
+            copyTotalBytes += Math.min(blockSize, srcSize - block * blockSize);
+            queue.add(block);
         }
-        Throwable first = null;
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (first == null) {
-                    first = e.getCause();
-                    cancel.cancel(); // stop the other workers promptly
-                }
+
+        long queued() {
+            return queued.get();
+        }
+
+        Throwable failure() {
+            return failure;
+        }
+
+        /** Starts the copying threads (once). */
+        void start() {
+            if (!workers.isEmpty()) {
+                return;
+            }
+            for (int w = 0; w < concurrency; w++) {
+                workers.add(submit(this::work));
             }
         }
-        if (first != null) {
-            throw rethrow(first);
+
+        /**
+         * Tells the threads no more blocks are coming, waits for them and rethrows the first
+         * failure; returns when the first block was queued.
+         */
+        long finish() throws Exception {
+            for (int w = 0; w < workers.size(); w++) {
+                queue.add(END);
+            }
+            Throwable first = null;
+            for (Future<?> f : workers) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause();
+                        cancel.cancel(); // stop the other workers promptly
+                    }
+                }
+            }
+            if (first != null) {
+                throw rethrow(first);
+            }
+            return firstQueued;
+        }
+
+        private Void work() throws Exception {
+            try {
+                byte[] buf = new byte[blockSize];
+                while (true) {
+                    Long next = queue.poll(100, TimeUnit.MILLISECONDS); // a timeout, to see a cancel
+                    cancel.check();
+                    if (next == null) {
+                        continue;
+                    }
+                    if (next == END) {
+                        return null;
+                    }
+                    copy(next * blockSize, buf);
+                }
+            } catch (Cancel.CancelledException e) {
+                throw e;
+            } catch (Throwable t) {
+                if (failure == null) {
+                    failure = t;
+                }
+                cancel.cancel(); // a failed copy stops the hashing still going on
+                throw t;
+            }
+        }
+
+        private void copy(long offset, byte[] buf) throws IOException {
+            int want = (int) Math.min(blockSize, srcSize - offset);
+            byte[] b = want == blockSize ? buf : new byte[want];
+            int n = source.read(offset, b);
+            if (n != want) {
+                throw FsException.domain("the source changed size during the transfer (short read at "
+                        + offset + ")", null);
+            }
+            target.write(offset, b, n);
+            copiedBlocks.incrementAndGet();
+            copiedBytes.addAndGet(n);
         }
     }
 

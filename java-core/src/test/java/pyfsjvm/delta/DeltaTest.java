@@ -161,6 +161,58 @@ class DeltaTest {
         }
     }
 
+    @Test
+    void blockMatchSettlesEveryBlockOnce() {
+        java.util.List<Long> changed = new java.util.ArrayList<>();
+        BlockMatch m = new BlockMatch(5, 4, changed::add); // block 4 exists in the source only
+        byte[] a = {1};
+        byte[] b = {2};
+        m.target(0, a);
+        assertTrue(changed.isEmpty());            // block 0 waits for its source digest
+        m.source(0, a);                           // equal: a hit
+        m.source(1, a);
+        m.target(1, b);                           // different: copied at once
+        assertEquals(java.util.List.of(1L), changed);
+        m.source(4, b);                           // no target block to wait for
+        assertEquals(java.util.List.of(1L, 4L), changed);
+        m.source(2, a);
+        m.source(2, a);                           // a duplicate line settles it as a miss, once
+        m.target(2, a);
+        assertEquals(java.util.List.of(1L, 4L, 2L), changed);
+        m.source(3, a);                           // its target digest never comes
+        m.finish();
+        assertEquals(java.util.List.of(1L, 4L, 2L, 3L), changed);
+        assertEquals(1, m.hits());
+        assertEquals(4, m.misses());
+        m.finish();                               // idempotent
+        assertEquals(4, changed.size());
+    }
+
+    @Test
+    void inPlaceSyncCopiesChangedBlocksWhileHashing() throws Exception {
+        int block = 4096;
+        byte[] data = random(200 * block + 123, 5);
+        Path src = dir.resolve("src");
+        Files.write(src, data);
+        byte[] old = data.clone();
+        int[] touched = {0, 7, 99, 150, 200};      // 200: the short last block
+        for (int i : touched) {
+            old[i * block + 3] ^= 0x5a;
+        }
+        Path tgt = dir.resolve("tgt");
+        Files.write(tgt, old);
+        DeltaSync.Result r = run(DeltaSync.start(DeltaSync.local(src.toString().getBytes()),
+                DeltaSync.local(tgt.toString().getBytes()), block, "blake3", true, 3, false, true));
+        assertEquals(touched.length, r.changed());
+        assertEquals(touched.length, r.blocksCopied());
+        assertEquals(201 - touched.length, r.hits());
+        assertArrayEquals(data, Files.readAllBytes(tgt));
+        r = run(DeltaSync.start(DeltaSync.local(src.toString().getBytes()),
+                DeltaSync.local(tgt.toString().getBytes()), block, "sha256", true, 2, false, true));
+        assertEquals(0, r.changed());
+        assertEquals(0, r.blocksCopied());
+    }
+
     private static DeltaSync.Result run(DeltaSync s) throws Exception {
         while (s.await(1000) != Task.DONE) {
             // wait
