@@ -373,9 +373,10 @@ def snapshot(path: PathArg, *, algorithm: str = "blake3", skip_hidden: bool = Fa
 
     rows, errors = _run(raw, algo, options, workers, None, on_event)
     hashed = rows.hashed
-    mtimes = [sec + nsec / 1e9 for sec, nsec in zip(compress(rows.msec, hashed), compress(rows.mnsec, hashed))]
-    entries = SnapshotEntry._many(compress(rows.rel, hashed), compress(rows.hashes, hashed),
-                                  compress(rows.sizes, hashed), mtimes, compress(rows.modes, hashed))
+    with _bridge.no_gc():  # entries hold only strings and numbers: no cycles to look for
+        mtimes = [sec + nsec / 1e9 for sec, nsec in zip(compress(rows.msec, hashed), compress(rows.mnsec, hashed))]
+        entries = SnapshotEntry._many(compress(rows.rel, hashed), compress(rows.hashes, hashed),
+                                      compress(rows.sizes, hashed), mtimes, compress(rows.modes, hashed))
     if progress_callback is not None:
         progress_callback("done", len(entries), len(rows.rel))
     return Snapshot(text, algo, _now_rfc3339(), len(entries), sum(e.file_size for e in entries), entries, options,

@@ -7,6 +7,7 @@ import pyfsjvm.bridge.FsException;
 import pyfsjvm.bridge.ParallelFor;
 import pyfsjvm.bridge.ProgressQueue;
 import pyfsjvm.bridge.Task;
+import pyfsjvm.bridge.Workers;
 import pyfsjvm.hash.FileHasher;
 import pyfsjvm.hash.HashAlgorithm;
 import pyfsjvm.hash.Hasher;
@@ -22,8 +23,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.Set;
 
 /**
@@ -89,54 +91,66 @@ public final class SnapshotTask extends Task<byte[][]> {
         post(0, 0, 0);
         EntryTable t = EntryTable.collect(spec, EntryTable.FILES, glob, cancel);
         errors.addAll(t.errors());
-        t.sortByRelativePath();
         int n = t.count();
-        boolean[] want = new boolean[n];
+        int[] rows = new int[n];
         int wanted = 0;
         for (int i = 0; i < n; i++) {
-            want[i] = only == null || only.contains(ByteBuffer.wrap(t.relativePath(i)));
-            wanted += want[i] ? 1 : 0;
+            if (only == null || only.contains(ByteBuffer.wrap(t.relativePath(i)))) {
+                rows[wanted++] = i;
+            }
         }
         post(only == null ? 1 : 2, 0, only == null ? wanted : only.size());
-        byte[][] digest = new byte[n][];
+        // The report's path order is sorted beside the hashing rather than before it: the table
+        // is only read by both, and the sort would otherwise keep a core idle. (If the hashing
+        // fails, the sort is left to finish on its own: it only reads the table, for milliseconds.)
+        Future<int[]> pathOrder = Workers.pool().submit(t::relativePathOrder);
+        byte[][] hex = new byte[n][];
         long[][] after = new long[n][];
-        hash(t, want, digest, after);
-        HexFormat hex = HexFormat.of();
+        hash(t, t.inodeOrder(Arrays.copyOf(rows, wanted)), hex, after);
+        int[] order;
+        try {
+            order = pathOrder.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("sorting the paths failed", e.getCause());
+        }
         Columns out = new Columns("ssqqiiB", n);
         int hashed = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i : order) {
             int r = out.addRow();
             byte[] rel = t.relativePath(i);
             out.putString(0, rel, 0, rel.length);
-            byte[] h = digest[i] == null ? new byte[0] : hex.formatHex(digest[i]).getBytes(StandardCharsets.US_ASCII);
+            byte[] h = hex[i] == null ? NO_HASH : hex[i];
             out.putString(1, h, 0, h.length);
             long[] st = after[i];
             out.setLong(2, r, st == null ? t.size(i) : st[0]);
             out.setLong(3, r, st == null ? t.mtimeSec(i) : st[1]);
             out.setInt(4, r, (int) (st == null ? t.mtimeNsec(i) : st[2]));
             out.setInt(5, r, st == null ? t.mode(i) : (int) st[3]);
-            out.setByte(6, r, (byte) (digest[i] != null ? 1 : 0));
-            hashed += digest[i] != null ? 1 : 0;
+            out.setByte(6, r, (byte) (hex[i] != null ? 1 : 0));
+            hashed += hex[i] != null ? 1 : 0;
         }
         post(3, hashed, only == null ? wanted : only.size());
         return new byte[][] {out.pack(), ErrorBatch.pack(errors)};
     }
 
-    private void hash(EntryTable t, boolean[] want, byte[][] digest, long[][] after) throws FsException {
-        List<Integer> rows = new ArrayList<>();
-        for (int i = 0; i < want.length; i++) {
-            if (want[i]) {
-                rows.add(i);
-            }
+    private static final byte[] NO_HASH = new byte[0];
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    private static byte[] hex(byte[] d) {
+        byte[] h = new byte[2 * d.length];
+        for (int k = 0; k < d.length; k++) {
+            h[2 * k] = HEX_DIGITS[(d[k] >> 4) & 15];
+            h[2 * k + 1] = HEX_DIGITS[d[k] & 15];
         }
-        rows.sort((a, b) -> {
-            int c = Long.compare(t.dev(a), t.dev(b));
-            return c != 0 ? c : Long.compare(t.ino(a), t.ino(b));
-        });
+        return h;
+    }
+
+    /** Hashes {@code rows} (in that order) into {@code hex[row]}, with the status after reading. */
+    private void hash(EntryTable t, int[] rows, byte[][] hex, long[][] after) throws FsException {
         Cancel c = cancel;
         boolean follow = spec.follows();
-        ParallelFor.run(rows.size(), threads, c, () -> new Worker(algorithm, c), (w, k) -> {
-            int i = rows.get(k);
+        ParallelFor.run(rows.length, threads, c, () -> new Worker(algorithm, c), (w, k) -> {
+            int i = rows[k];
             byte[] raw = t.path(i);
             try {
                 byte[] d;
@@ -163,7 +177,7 @@ public final class SnapshotTask extends Task<byte[][]> {
                     return;
                 }
                 after[i] = new long[] {w.stat.size, w.stat.mtimeSec, w.stat.mtimeNsec, w.stat.mode};
-                digest[i] = d;
+                hex[i] = hex(d); // formatted here, in parallel, rather than in the report loop
             } catch (FsException e) {
                 errors.add(e);
             }

@@ -227,17 +227,7 @@ public final class EntryTable {
 
     /** Reorders the rows by relative path, comparing bytes unsigned (deterministic output). */
     public void sortByRelativePath() {
-        Integer[] order = new Integer[count];
-        for (int i = 0; i < count; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(
-                paths, pathStart[a] + relStart[a], pathStart[a] + pathLen[a],
-                paths, pathStart[b] + relStart[b], pathStart[b] + pathLen[b]));
-        int[] perm = new int[count];
-        for (int i = 0; i < count; i++) {
-            perm[i] = order[i];
-        }
+        int[] perm = relativePathOrder();
         pathStart = gather(pathStart, perm);
         pathLen = gather(pathLen, perm);
         relStart = gather(relStart, perm);
@@ -255,6 +245,66 @@ public final class EntryTable {
             }
             stat[f] = dst;
         }
+    }
+
+    /**
+     * The rows in relative-path order (unsigned bytes), without moving them: a caller can work on
+     * the rows by index meanwhile (read-only for this method, so it may run on another thread).
+     */
+    public int[] relativePathOrder() {
+        Integer[] order = new Integer[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(
+                paths, pathStart[a] + relStart[a], pathStart[a] + pathLen[a],
+                paths, pathStart[b] + relStart[b], pathStart[b] + pathLen[b]));
+        int[] perm = new int[count];
+        for (int i = 0; i < count; i++) {
+            perm[i] = order[i];
+        }
+        return perm;
+    }
+
+    /** The given rows in (device, inode) order: the order that reads a tree with the fewest seeks. */
+    public int[] inodeOrder(int[] rows) {
+        long[] dev = stat[DEV];
+        long[] ino = stat[INO];
+        int bits = 32 - Integer.numberOfLeadingZeros(Math.max(1, count));
+        long dev0 = rows.length == 0 ? 0 : dev[rows[0]];
+        long maxIno = 0;
+        boolean oneDev = true;
+        for (int r : rows) {
+            maxIno = Math.max(maxIno, ino[r]); // signed: a negative (huge) inode takes the general path
+            oneDev &= dev[r] == dev0;
+        }
+        if (oneDev && maxIno >= 0 && maxIno < (1L << (63 - bits))) {
+            // the usual case: one device, inode numbers with room for the row beside them
+            long[] keys = new long[rows.length];
+            for (int k = 0; k < rows.length; k++) {
+                keys[k] = ino[rows[k]] << bits | rows[k];
+            }
+            Arrays.sort(keys);
+            int[] out = new int[rows.length];
+            long mask = (1L << bits) - 1;
+            for (int k = 0; k < rows.length; k++) {
+                out[k] = (int) (keys[k] & mask);
+            }
+            return out;
+        }
+        Integer[] boxed = new Integer[rows.length];
+        for (int k = 0; k < rows.length; k++) {
+            boxed[k] = rows[k];
+        }
+        Arrays.sort(boxed, (a, b) -> {
+            int c = Long.compareUnsigned(dev[a], dev[b]);
+            return c != 0 ? c : Long.compareUnsigned(ino[a], ino[b]);
+        });
+        int[] out = new int[rows.length];
+        for (int k = 0; k < rows.length; k++) {
+            out[k] = boxed[k];
+        }
+        return out;
     }
 
     private int[] gather(int[] a, int[] perm) {
