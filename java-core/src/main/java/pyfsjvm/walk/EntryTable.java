@@ -268,8 +268,10 @@ public final class EntryTable {
 
     /** The given rows in (device, inode) order: the order that reads a tree with the fewest seeks. */
     public int[] inodeOrder(int[] rows) {
-        long[] dev = stat[DEV];
-        long[] ino = stat[INO];
+        return inodeOrder(rows, stat[DEV], stat[INO], count);
+    }
+
+    static int[] inodeOrder(int[] rows, long[] dev, long[] ino, int count) {
         int bits = 32 - Integer.numberOfLeadingZeros(Math.max(1, count));
         long dev0 = rows.length == 0 ? 0 : dev[rows[0]];
         long maxIno = 0;

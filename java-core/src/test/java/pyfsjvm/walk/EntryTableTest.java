@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EntryTableTest {
     @TempDir
@@ -51,5 +53,34 @@ class EntryTableTest {
         followed.sortByRelativePath();
         assertEquals(List.of(".git/config", "a-b.txt", "a/b/x.txt", "link"), rel(followed));
         assertEquals(List.of(), followed.errors());
+    }
+
+    @Test
+    void inodeOrderSortsByDeviceThenUnsignedInode() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            Files.writeString(tmp.resolve("f" + i), "x");
+        }
+        EntryTable t = EntryTable.collect(new WalkSpec(tmp.toString().getBytes(StandardCharsets.UTF_8)),
+                EntryTable.FILES, null, new Cancel());
+        int[] all = new int[t.count()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = all.length - 1 - i;
+        }
+        int[] order = t.inodeOrder(all);
+        assertEquals(40, order.length);
+        for (int k = 1; k < order.length; k++) {
+            assertTrue(t.ino(order[k - 1]) < t.ino(order[k]));
+        }
+        int[] path = t.relativePathOrder();
+        assertEquals(40, java.util.Arrays.stream(path).distinct().count());
+
+        // the general path: two devices, and an inode too large to pack (negative as a long)
+        long[] dev = {2, 1, 2, 1, 2};
+        long[] ino = {5, 9, -1, 3, 7};
+        int[] got = EntryTable.inodeOrder(new int[] {0, 1, 2, 3, 4}, dev, ino, 5);
+        assertArrayEquals(new int[] {3, 1, 0, 4, 2}, got);
+        // the packed path keeps only the rows asked for
+        assertArrayEquals(new int[] {3, 4, 0}, EntryTable.inodeOrder(new int[] {0, 3, 4}, new long[5],
+                new long[] {5, 9, 8, 3, 4}, 5));
     }
 }
