@@ -203,6 +203,18 @@ public final class Blake3Hasher implements Hasher {
         startChunk(counter + chunks);
     }
 
+    /**
+     * Adds the chaining value of the single whole chunk number {@code counter}, computed elsewhere
+     * ({@link Blake3Batch}); as {@link #pushSubtree} for one chunk, reading it at {@code cvs[off]}.
+     */
+    void pushChunkCv(int[] cvs, int off, long counter) {
+        if (chunkLen() != 0 || counter != chunkCounter) {
+            throw new IllegalStateException("hasher is not at chunk " + counter);
+        }
+        pushCv(cvs, off, counter);
+        startChunk(counter + 1);
+    }
+
     // ------------------------------------------------------------------ the chunk being fed
 
     private void chunkUpdate(ByteBuffer src, int off, int len) {

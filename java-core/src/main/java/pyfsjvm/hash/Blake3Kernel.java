@@ -43,6 +43,18 @@ abstract class Blake3Kernel {
                              int[] out, int outOff);
 
     /**
+     * The chaining values of the {@code n} (at most {@link #degree()}) whole chunks at
+     * {@code src[off + 1024*i]}, each with its own chunk counter {@code counters[i]}: chunks of
+     * different messages sharing the lanes ({@link Blake3Batch}). {@code src} must hold
+     * {@code degree()} chunks from {@code off} (the lanes past {@code n} are hashed and dropped).
+     */
+    void hashChunksAt(ByteBuffer src, int off, long[] counters, int n, int[] key, int flags, int[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            hashChunks(src, off + Blake3.CHUNK_LEN * i, 1, key, counters[i], flags, out, outOff + 8 * i);
+        }
+    }
+
+    /**
      * The chaining values of {@code n} parent nodes, parent {@code i} made of the 16 words at
      * {@code cvs[inOff + 16*i]} (left then right child CV), into {@code out[outOff + 8*i]}.
      * {@code out} may be {@code cvs} when {@code outOff <= inOff}.

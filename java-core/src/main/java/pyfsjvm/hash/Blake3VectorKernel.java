@@ -122,6 +122,25 @@ class Blake3VectorKernel extends Blake3Kernel {
         }
     }
 
+    @Override
+    void hashChunksAt(ByteBuffer src, int off, long[] counters, int n, int[] key, int flags, int[] out, int outOff) {
+        if (n < PADDED_MIN) {
+            super.hashChunksAt(src, off, counters, n, key, flags, out, outOff); // cheaper one by one
+            return;
+        }
+        Scratch s = SCRATCH.get();
+        for (int l = 0; l < L; l++) {
+            long c = l < n ? counters[l] : 0;
+            s.lo[l] = (int) c;
+            s.hi[l] = (int) (c >>> 32);
+        }
+        for (int w = 0; w < 8; w++) {
+            java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
+        }
+        compressGroup(src, off, flags, s);
+        untranspose(s.cvT, out, outOff, n);
+    }
+
     /** The CVs of the L chunks at {@code src[base..]}, numbered from {@code counter}, into {@code s.cvT}. */
     private void hashGroup(ByteBuffer src, int base, int[] key, long counter, int flags, Scratch s) {
         for (int l = 0; l < L; l++) {

@@ -8,6 +8,7 @@ import pyfsjvm.bridge.ParallelFor;
 import pyfsjvm.bridge.ProgressQueue;
 import pyfsjvm.bridge.Task;
 import pyfsjvm.bridge.Workers;
+import pyfsjvm.hash.Blake3Batch;
 import pyfsjvm.hash.FileHasher;
 import pyfsjvm.hash.HashAlgorithm;
 import pyfsjvm.hash.Hasher;
@@ -145,43 +146,69 @@ public final class SnapshotTask extends Task<byte[][]> {
         return h;
     }
 
+    /** Rows per work item: the small files among them share the SIMD lanes (Blake3Batch). */
+    private static final int GROUP = 32;
+
     /** Hashes {@code rows} (in that order) into {@code hex[row]}, with the status after reading. */
     private void hash(EntryTable t, int[] rows, byte[][] hex, long[][] after) throws FsException {
         Cancel c = cancel;
         boolean follow = spec.follows();
-        ParallelFor.run(rows.length, threads, c, () -> new Worker(algorithm, c), (w, k) -> {
-            int i = rows[k];
-            byte[] raw = t.path(i);
-            try {
-                byte[] d;
-                long size = t.size(i);
-                if (size < BUFFER) {
-                    // small files (most of a tree): open/pread/fstat/close, no FileChannel, and no
-                    // second path lookup for the status: the walk saw a regular file here, so the
-                    // descriptor's status is the one to compare (a replacement changes the ino, a
-                    // file that grew or shrank its size, so one pread of the walk's size is enough)
-                    int n = Platform.get().readRanges(raw, ZERO, new int[] {(int) size}, w.small, w.stat);
-                    if (n != size) {
-                        errors.add(FsException.domain("file changed while it was being hashed", raw));
-                        return;
-                    }
-                    w.digest.update(w.small, 0, n);
-                    d = w.digest.digest();
-                } else {
-                    d = w.hasher.hashFile(raw); // direct buffer, native-memory kernel path
-                    Platform.get().stat(raw, follow, w.stat);
+        int groups = (rows.length + GROUP - 1) / GROUP;
+        ParallelFor.run(groups, threads, c, () -> new Worker(algorithm, c), (w, g) -> {
+            w.arenaUsed = 0;
+            w.queued = 0;
+            for (int k = g * GROUP, end = Math.min(rows.length, k + GROUP); k < end; k++) {
+                c.check();
+                hashOne(w, t, rows[k], follow, hex, after);
+            }
+            if (w.queued > 0) {
+                byte[][] d = w.batch.digests();
+                for (int q = 0; q < w.queued; q++) {
+                    hex[w.queuedRows[q]] = hex(d[q]);
                 }
-                if (w.stat.size != t.size(i) || w.stat.mtimeSec != t.mtimeSec(i)
-                        || w.stat.mtimeNsec != t.mtimeNsec(i) || w.stat.ino != t.ino(i)) {
-                    errors.add(FsException.domain("file changed while it was being hashed", raw));
-                    return;
-                }
-                after[i] = new long[] {w.stat.size, w.stat.mtimeSec, w.stat.mtimeNsec, w.stat.mode};
-                hex[i] = hex(d); // formatted here, in parallel, rather than in the report loop
-            } catch (FsException e) {
-                errors.add(e);
             }
         });
+    }
+
+    /** Reads and checks row {@code i}; hashes it now, or queues it in the worker's batch. */
+    private void hashOne(Worker w, EntryTable t, int i, boolean follow, byte[][] hex, long[][] after) {
+        byte[] raw = t.path(i);
+        try {
+            long size = t.size(i);
+            int n = -1; // a small file's length, read into w.small and not hashed yet
+            byte[] d = null;
+            if (size < BUFFER) {
+                // small files (most of a tree): open/pread/fstat/close, no FileChannel, and no
+                // second path lookup for the status: the walk saw a regular file here, so the
+                // descriptor's status is the one to compare (a replacement changes the ino, a
+                // file that grew or shrank its size, so one pread of the walk's size is enough)
+                n = Platform.get().readRanges(raw, ZERO, new int[] {(int) size}, w.small, w.stat);
+            } else {
+                d = w.hasher.hashFile(raw); // direct buffer, native-memory kernel path
+                Platform.get().stat(raw, follow, w.stat);
+            }
+            if ((d == null && n != size) || w.stat.size != t.size(i) || w.stat.mtimeSec != t.mtimeSec(i)
+                    || w.stat.mtimeNsec != t.mtimeNsec(i) || w.stat.ino != t.ino(i)) {
+                errors.add(FsException.domain("file changed while it was being hashed", raw));
+                return;
+            }
+            after[i] = new long[] {w.stat.size, w.stat.mtimeSec, w.stat.mtimeNsec, w.stat.mode};
+            if (d == null && w.batch != null && w.batch.worthQueueing(n)) {
+                // queued: its whole chunks will share the SIMD lanes with its neighbours'
+                System.arraycopy(w.small, 0, w.arena, w.arenaUsed, n);
+                w.batch.add(w.arena, w.arenaUsed, n);
+                w.arenaUsed += n;
+                w.queuedRows[w.queued++] = i;
+                return;
+            }
+            if (d == null) {
+                w.digest.update(w.small, 0, n);
+                d = w.digest.digest();
+            }
+            hex[i] = hex(d); // formatted here, in parallel, rather than in the report loop
+        } catch (FsException e) {
+            errors.add(e);
+        }
     }
 
     private static final long[] ZERO = {0};
@@ -191,10 +218,18 @@ public final class SnapshotTask extends Task<byte[][]> {
         final Hasher digest;
         final byte[] small = new byte[BUFFER]; // a small file, read at the walk's size (< BUFFER)
         final Stat stat = new Stat();
+        // BLAKE3 only: the group's files worth batching, kept in the arena until hashed together
+        final Blake3Batch batch;
+        final byte[] arena;
+        final int[] queuedRows = new int[GROUP];
+        int arenaUsed;
+        int queued;
 
         Worker(HashAlgorithm a, Cancel c) {
             hasher = new FileHasher(a, BUFFER, c);
             digest = a.newHasher();
+            batch = a.name().equals("blake3") ? new Blake3Batch() : null;
+            arena = new byte[batch == null ? 0 : GROUP * batch.worthwhileBelow()];
         }
     }
 }

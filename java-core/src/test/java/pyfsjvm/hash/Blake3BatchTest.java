@@ -1,0 +1,67 @@
+package pyfsjvm.hash;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/** A batch's digests are each message's own, whatever shares the lanes with it. */
+class Blake3BatchTest {
+    private static byte[] alone(byte[] b, int off, int len) {
+        Blake3Hasher h = Blake3Hasher.withKernel(Blake3Kernel.scalar());
+        h.update(b, off, len);
+        return h.digest();
+    }
+
+    @Test
+    void everyLengthAroundTheChunkAndGroupEdgesOnEveryKernel() {
+        Random rnd = new Random(7);
+        byte[] data = new byte[1 << 20];
+        rnd.nextBytes(data);
+        int[] lens = {0, 1, 64, 1023, 1024, 1025, 2047, 2048, 2049, 3072, 4095, 4096, 4097, 5000, 8191, 8192,
+                      8193, 15 * 1024, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 17 * 1024 + 5, 40_000};
+        for (Blake3Kernel k : Blake3VectorsTest.kernels()) {
+            Blake3Batch batch = new Blake3Batch(k);
+            for (int round = 0; round < 3; round++) { // reused after digests(): nothing carried over
+                int[] offs = new int[lens.length];
+                for (int i = 0; i < lens.length; i++) {
+                    offs[i] = rnd.nextInt(data.length - lens[i]);
+                    batch.add(data, offs[i], lens[i]);
+                }
+                assertEquals(lens.length, batch.size());
+                byte[][] got = batch.digests();
+                assertEquals(0, batch.size());
+                for (int i = 0; i < lens.length; i++) {
+                    assertArrayEquals(alone(data, offs[i], lens[i]), got[i], k.name() + " len " + lens[i]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void manyRandomMessagesFillManyGroups() {
+        Random rnd = new Random(11);
+        for (Blake3Kernel k : Blake3VectorsTest.kernels()) {
+            Blake3Batch batch = new Blake3Batch(k);
+            byte[][] msgs = new byte[300][];
+            for (int i = 0; i < msgs.length; i++) {
+                msgs[i] = new byte[rnd.nextInt(12_000)];
+                rnd.nextBytes(msgs[i]);
+                batch.add(msgs[i], 0, msgs[i].length);
+            }
+            byte[][] got = batch.digests();
+            for (int i = 0; i < msgs.length; i++) {
+                assertArrayEquals(alone(msgs[i], 0, msgs[i].length), got[i], k.name() + " message " + i);
+            }
+        }
+    }
+
+    @Test
+    void worthwhileOnlyWithLanes() {
+        assertEquals(0, new Blake3Batch(Blake3Kernel.scalar()).worthwhileBelow());
+        Blake3Kernel k = Blake3Kernel.get();
+        assertEquals(k.degree() > 1 ? k.degree() * 1024 : 0, new Blake3Batch(k).worthwhileBelow());
+    }
+}
