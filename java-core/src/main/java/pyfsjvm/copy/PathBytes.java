@@ -45,6 +45,21 @@ public final class PathBytes {
         return name;
     }
 
+    /** Whether two paths name entries of the same directory (equal bytes up to their last '/'). */
+    public static boolean sameParent(byte[] a, byte[] b) {
+        int sa = lastSlash(a);
+        return sa == lastSlash(b) && Arrays.equals(a, 0, sa + 1, b, 0, sa + 1);
+    }
+
+    private static int lastSlash(byte[] p) {
+        for (int i = p.length - 1; i >= 0; i--) {
+            if (p[i] == '/') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** The directory part ("a/b" gives "a", "b" gives ".", "/b" gives "/"). */
     public static byte[] parent(byte[] p) {
         byte[] s = stripSlashes(p);

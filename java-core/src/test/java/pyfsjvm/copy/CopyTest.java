@@ -42,6 +42,11 @@ class CopyTest {
         assertArrayEquals(b("/"), PathBytes.parent(b("/b")));
         assertTrue(PathBytes.isWithin(b("/a/b"), b("/a")));
         assertFalse(PathBytes.isWithin(b("/ab"), b("/a")));
+        assertTrue(PathBytes.sameParent(b("/d/x"), b("/d/yy")));
+        assertTrue(PathBytes.sameParent(b("x"), b("y")));
+        assertFalse(PathBytes.sameParent(b("/d/x"), b("/e/x")));
+        assertFalse(PathBytes.sameParent(b("/d/x"), b("/d/e/x")));
+        assertFalse(PathBytes.sameParent(b("/dd/x"), b("/d/xx")));
         byte[] t = PathBytes.tempSibling(b("/d/" + "n".repeat(250)));
         String name = new String(t, StandardCharsets.UTF_8).substring(3);
         assertTrue(name.startsWith(".n") && name.endsWith(".pyfsjvm-tmp") && name.length() <= 255, name);
