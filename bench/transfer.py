@@ -61,25 +61,35 @@ def make_big(path: str, mib: int) -> None:
 
 
 def copy_tools(src: str, dst: str, is_dir: bool) -> list[Tool]:
-    s, d = repr(src), repr(dst)
-    clean = f"import shutil, os\ndef before():\n    shutil.rmtree({d}, ignore_errors=True)\n    os.makedirs({d})\n"
-    out = os.path.join(dst, os.path.basename(src))
-    o = repr(out)
-    cp_cmd = ["cp", "-a", src, dst + "/"]
-    rs_cmd = ["rsync", "-a", src, dst + "/"]
+    """Each run copies into a fresh, empty directory under ``dst``.
+
+    For the tree, the earlier runs' copies are kept until the scenario ends: on an ext4 without a
+    journal (this machine's), creating files within ~30 s of deleting thousands makes the inode
+    allocator check every recently deleted inode (``recently_deleted``), and a copy after an
+    ``rmtree`` of the previous one took 3.5 s instead of 0.4 s, whichever tool ran. The big file
+    is one inode, so its earlier copy is simply removed (20 copies of it would not fit).
+    """
+    s = repr(src)
+    name = os.path.basename(src)
+    before = ("import os, shutil, itertools\n_runs = itertools.count()\n"
+              "def before():\n    global DST\n"
+              + ("" if is_dir else f"    shutil.rmtree({dst!r}, ignore_errors=True)\n")
+              + f"    DST = os.path.join({dst!r}, f'{{os.getpid()}}-{{next(_runs)}}')\n    os.makedirs(DST)\n"
+              "    os.sync()  # earlier runs' writes go to disk before the clock starts\n")
+    copy_py = (f"    shutil.copytree({s}, os.path.join(DST, {name!r}), symlinks=True)\n" if is_dir else
+               f"    shutil.copy2({s}, os.path.join(DST, {name!r}))\n")
     return [
-        Tool("pyfs-jvm copy_files", setup="import pyfs_jvm\npyfs_jvm.runtime_info()\n", before=clean,
-             code=f"def run():\n    return len(pyfs_jvm.copy_files([{s}], {d}))"),
-        Tool("pyfs-watcher copy_files", setup="import pyfs_watcher", before=clean,
-             code=f"def run():\n    return len(pyfs_watcher.copy_files([{s}], {d}))"),
-        Tool("shutil.copytree" if is_dir else "shutil.copy2", setup="import shutil", before=clean,
-             code=(f"def run():\n    shutil.copytree({s}, {o}, symlinks=True)\n    return 0" if is_dir else
-                   f"def run():\n    shutil.copy2({s}, {o})\n    return 0")),
-        Tool("cp -a", setup="import subprocess", before=clean,
-             code=f"def run():\n    subprocess.run({cp_cmd!r}, check=True)\n    return 0",
+        Tool("pyfs-jvm copy_files", setup="import pyfs_jvm\npyfs_jvm.runtime_info()\n", before=before,
+             code=f"def run():\n    return len(pyfs_jvm.copy_files([{s}], DST))"),
+        Tool("pyfs-watcher copy_files", setup="import pyfs_watcher", before=before,
+             code=f"def run():\n    return len(pyfs_watcher.copy_files([{s}], DST))"),
+        Tool("shutil.copytree" if is_dir else "shutil.copy2", setup="import shutil", before=before,
+             code="def run():\n" + copy_py + "    return 0"),
+        Tool("cp -a", setup="import subprocess", before=before,
+             code=f"def run():\n    subprocess.run(['cp', '-a', {s}, DST + '/'], check=True)\n    return 0",
              available=shutil.which("cp") is not None),
-        Tool("rsync -a", setup="import subprocess", before=clean,
-             code=f"def run():\n    subprocess.run({rs_cmd!r}, check=True)\n    return 0",
+        Tool("rsync -a", setup="import subprocess", before=before,
+             code=f"def run():\n    subprocess.run(['rsync', '-a', {s}, DST + '/'], check=True)\n    return 0",
              available=shutil.which("rsync") is not None, note="apt-get install rsync"),
     ]
 
@@ -99,6 +109,7 @@ def before():
             n = os.path.getsize(p)
             with open(p, "r+b") as f:
                 f.write(os.urandom(n))
+    os.sync()  # the damage is written back before the clock starts
 """
 
 
