@@ -323,7 +323,9 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
             if (!existed || tgtSize != srcSize || !inplace && target instanceof LocalFile) {
                 target.resize(srcSize); // creates a missing target (even an empty one), truncates a longer one
             }
-            copier.start();
+            if (copier.queued() > 0) {
+                copier.start();
+            }
             copyStart = Math.min(t1, copier.finish());
         }
         long t2 = System.nanoTime();
@@ -393,6 +395,9 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
                         cancel.cancel(); // stop the other workers promptly
                     }
                 }
+            }
+            if (failure != null) {
+                throw rethrow(failure); // the copy that failed, not a worker it cancelled
             }
             if (first != null) {
                 throw rethrow(first);
