@@ -342,7 +342,6 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         private final long srcSize;
         private final LinkedBlockingQueue<Long> queue = new LinkedBlockingQueue<>();
         private final List<Future<?>> workers = new ArrayList<>();
-        private final AtomicLong queued = new AtomicLong();
         private volatile long firstQueued = Long.MAX_VALUE;
         private volatile Throwable failure;
 
@@ -351,7 +350,7 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         }
 
         synchronized void add(long block) {
-            if (queued.getAndIncrement() == 0) {
+            if (copyTotalBlocks == 0) {
                 firstQueued = System.nanoTime();
             }
             copyTotalBlocks++;
@@ -360,7 +359,7 @@ public final class DeltaSync extends Task<DeltaSync.Result> {
         }
 
         long queued() {
-            return queued.get();
+            return copyTotalBlocks;
         }
 
         Throwable failure() {

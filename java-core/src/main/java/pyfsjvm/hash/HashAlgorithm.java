@@ -94,4 +94,21 @@ public final class HashAlgorithm {
     public String toString() {
         return name;
     }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** Lower-case hex of {@code d} into {@code hex} (twice its length), as ASCII bytes for a batch. */
+    public static void toHex(byte[] d, byte[] hex) {
+        for (int k = 0; k < d.length; k++) {
+            hex[2 * k] = HEX[(d[k] >>> 4) & 0xF];
+            hex[2 * k + 1] = HEX[d[k] & 0xF];
+        }
+    }
+
+    /** Lower-case hex of {@code d} as new ASCII bytes. */
+    public static byte[] hexBytes(byte[] d) {
+        byte[] hex = new byte[2 * d.length];
+        toHex(d, hex);
+        return hex;
+    }
 }

@@ -34,7 +34,6 @@ public final class ParallelHasher extends Stream {
     /** A file this large takes long enough that pending rows go out before it is started. */
     private static final long BIG_FILE = 4L << 20;
 
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY = new byte[0];
 
     private final byte[][] paths;
@@ -137,7 +136,7 @@ public final class ParallelHasher extends Stream {
             try {
                 byte[] d = hash(fh, paths[i], out);
                 r = out.addRow();
-                toHex(d, hex);
+                HashAlgorithm.toHex(d, hex);
                 out.putString(2, hex, 0, hex.length);
                 out.putString(3, EMPTY, 0, 0);
                 out.setLong(1, r, fh.lastSize());
@@ -185,12 +184,5 @@ public final class ParallelHasher extends Stream {
             batch = out.pack(this::borrow);
         }
         emit(batch);
-    }
-
-    static void toHex(byte[] d, byte[] hex) {
-        for (int k = 0; k < d.length; k++) {
-            hex[2 * k] = HEX[(d[k] >>> 4) & 0xF];
-            hex[2 * k + 1] = HEX[d[k] & 0xF];
-        }
     }
 }

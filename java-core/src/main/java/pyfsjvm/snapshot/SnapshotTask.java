@@ -19,7 +19,6 @@ import pyfsjvm.walk.Glob;
 import pyfsjvm.walk.WalkSpec;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -135,17 +134,6 @@ public final class SnapshotTask extends Task<byte[][]> {
     }
 
     private static final byte[] NO_HASH = new byte[0];
-    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-
-    private static byte[] hex(byte[] d) {
-        byte[] h = new byte[2 * d.length];
-        for (int k = 0; k < d.length; k++) {
-            h[2 * k] = HEX_DIGITS[(d[k] >> 4) & 15];
-            h[2 * k + 1] = HEX_DIGITS[d[k] & 15];
-        }
-        return h;
-    }
-
     /** Rows per work item: the small files among them share the SIMD lanes (Blake3Batch). */
     private static final int GROUP = 32;
 
@@ -164,7 +152,7 @@ public final class SnapshotTask extends Task<byte[][]> {
             if (w.queued > 0) {
                 byte[][] d = w.batch.digests();
                 for (int q = 0; q < w.queued; q++) {
-                    hex[w.queuedRows[q]] = hex(d[q]);
+                    hex[w.queuedRows[q]] = HashAlgorithm.hexBytes(d[q]);
                 }
             }
         });
@@ -205,7 +193,7 @@ public final class SnapshotTask extends Task<byte[][]> {
                 w.digest.update(w.small, 0, n);
                 d = w.digest.digest();
             }
-            hex[i] = hex(d); // formatted here, in parallel, rather than in the report loop
+            hex[i] = HashAlgorithm.hexBytes(d); // formatted here, in parallel, rather than in the report loop
         } catch (FsException e) {
             errors.add(e);
         }
