@@ -273,16 +273,7 @@ public final class DirListing {
         if (count < 2) {
             return;
         }
-        Integer[] order = new Integer[count];
-        for (int i = 0; i < count; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(
-                names, nameStart[a], nameStart[a] + nameLen[a], names, nameStart[b], nameStart[b] + nameLen[b]));
-        int[] perm = new int[count];
-        for (int i = 0; i < count; i++) {
-            perm[i] = order[i];
-        }
+        int[] perm = count <= 0xFFFF ? sortedByPrefix() : sortedBoxed(identity(count), 0, count);
         nameStart = gather(nameStart, perm);
         nameLen = gather(nameLen, perm);
         type = gather(type, perm);
@@ -295,6 +286,64 @@ public final class DirListing {
             }
             stat = sorted;
         }
+    }
+
+    /**
+     * The name order through a primitive sort: each entry's key is its first six name bytes
+     * (big-endian, so unsigned byte order; a shorter name pads with zeros, which sorts it before its
+     * extensions as no name holds a NUL) above its 16-bit index. Only runs of equal prefixes are
+     * compared in full. A boxed comparator sort of every directory was a visible part of a sorted
+     * walk (about 25 us per 100-entry directory).
+     */
+    private int[] sortedByPrefix() {
+        long[] keys = new long[count];
+        for (int i = 0; i < count; i++) {
+            long prefix = 0;
+            int s = nameStart[i];
+            int len = Math.min(6, nameLen[i]);
+            for (int k = 0; k < 6; k++) {
+                prefix = prefix << 8 | (k < len ? names[s + k] & 0xff : 0);
+            }
+            keys[i] = (prefix << 16 | i) ^ Long.MIN_VALUE; // unsigned order through a signed sort
+        }
+        Arrays.sort(keys);
+        int[] perm = new int[count];
+        for (int k = 0; k < count; k++) {
+            perm[k] = (int) (keys[k] & 0xFFFF);
+        }
+        for (int k = 0; k < count; ) {
+            int end = k + 1;
+            while (end < count && (keys[end] >>> 16) == (keys[k] >>> 16)) {
+                end++;
+            }
+            if (end - k > 1) {
+                sortedBoxed(perm, k, end);
+            }
+            k = end;
+        }
+        return perm;
+    }
+
+    /** Sorts {@code perm[from, to)} by full name and returns {@code perm}. */
+    private int[] sortedBoxed(int[] perm, int from, int to) {
+        Integer[] order = new Integer[to - from];
+        for (int i = from; i < to; i++) {
+            order[i - from] = perm[i];
+        }
+        Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(
+                names, nameStart[a], nameStart[a] + nameLen[a], names, nameStart[b], nameStart[b] + nameLen[b]));
+        for (int i = from; i < to; i++) {
+            perm[i] = order[i - from];
+        }
+        return perm;
+    }
+
+    private static int[] identity(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        return r;
     }
 
     private void ensure(int n) {

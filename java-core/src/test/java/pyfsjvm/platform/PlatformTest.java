@@ -79,4 +79,46 @@ class PlatformTest {
         }
         assertEquals("{0=Z, 1=a, 2=a-b, 3=b, 4=é}", got.toString());
     }
+
+    @Test
+    void sortMatchesAFullByteCompareAndMovesTheStats() {
+        // names that share 6-byte prefixes (decided past the packed key), are prefixes of each
+        // other, or start with bytes >= 0x80 (unsigned order through a signed sort)
+        java.util.Random rnd = new java.util.Random(11);
+        byte[][] stems = {"IMG_0".getBytes(StandardCharsets.US_ASCII), "IMG_00".getBytes(StandardCharsets.US_ASCII),
+                "abcdefgh".getBytes(StandardCharsets.US_ASCII), {(byte) 0xc3, (byte) 0xa9}, {(byte) 0xff}, {}};
+        for (int round = 0; round < 20; round++) {
+            DirListing l = new DirListing();
+            l.clear(true); // a listing with stats, as a stat walk reads it
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            int n = 1 + rnd.nextInt(300);
+            java.util.List<byte[]> added = new java.util.ArrayList<>();
+            while (added.size() < n) {
+                byte[] stem = stems[rnd.nextInt(stems.length)];
+                byte[] name = java.util.Arrays.copyOf(stem, stem.length + rnd.nextInt(4));
+                for (int k = stem.length; k < name.length; k++) {
+                    name[k] = (byte) (1 + rnd.nextInt(255));
+                }
+                if (name.length == 0 || !seen.add(java.util.HexFormat.of().formatHex(name))) {
+                    continue;
+                }
+                l.add(name, 0, name.length, FileType.FILE);
+                added.add(name);
+            }
+            l.reserveStat();
+            for (int i = 0; i < l.count(); i++) {
+                Stat st = new Stat();
+                st.type = FileType.FILE;
+                st.size = i; // the entry's insertion index, to check that stats follow their names
+                l.setStat(i, st);
+            }
+            l.sortByName();
+            for (int i = 0; i < l.count(); i++) {
+                assertArrayEquals(added.get((int) l.size(i)), l.name(i), "stat moved with its name");
+                if (i > 0) {
+                    assertTrue(java.util.Arrays.compareUnsigned(l.name(i - 1), l.name(i)) < 0, "round " + round);
+                }
+            }
+        }
+    }
 }
