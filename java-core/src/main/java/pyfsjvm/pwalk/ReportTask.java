@@ -193,7 +193,7 @@ public final class ReportTask extends Task<byte[]> {
             b.ensure(512);
             b.unum(l.ino(i));
             b.put((byte) ',');
-            b.unum(self.st.ino);
+            b.cached(RowBuffer.PARENT, self.st.ino);
             b.put((byte) ',');
             b.num(fileDepth);
             b.put((byte) ',');
@@ -254,13 +254,13 @@ public final class ReportTask extends Task<byte[]> {
     /** Fields 6 to 17: UID ... pw_dirsum, then the newline. */
     private void stats(RowBuffer b, Stat st, long fcount, long dirsum) {
         b.put((byte) ',');
-        b.unum(Integer.toUnsignedLong(st.uid));
+        b.cached(RowBuffer.UID, Integer.toUnsignedLong(st.uid));
         b.put((byte) ',');
-        b.unum(Integer.toUnsignedLong(st.gid));
+        b.cached(RowBuffer.GID, Integer.toUnsignedLong(st.gid));
         b.put((byte) ',');
         b.num(st.size);
         b.put((byte) ',');
-        b.unum(st.dev);
+        b.cached(RowBuffer.DEV, st.dev);
         b.put((byte) ',');
         b.num(st.blocks);
         b.put((byte) ',');
@@ -270,16 +270,25 @@ public final class ReportTask extends Task<byte[]> {
         b.octal(Integer.toUnsignedLong(st.mode), dey ? 7 : 0);
         b.put((byte) '"');
         b.put((byte) ',');
-        b.num(st.atimeSec);
+        time(b, st.atimeSec);
         b.put((byte) ',');
-        b.num(st.mtimeSec);
+        time(b, st.mtimeSec);
         b.put((byte) ',');
-        b.num(st.ctimeSec);
+        time(b, st.ctimeSec);
         b.put((byte) ',');
         b.num(fcount);
         b.put((byte) ',');
         b.num(dirsum);
         b.put((byte) '\n');
+    }
+
+    /** A signed seconds field: the memo takes the usual non-negative ones. */
+    private static void time(RowBuffer b, long sec) {
+        if (sec >= 0) {
+            b.cached(RowBuffer.TIME, sec);
+        } else {
+            b.num(sec);
+        }
     }
 
     /** The text after the last '.', unless that dot starts the name (pwalk's rule), quoted. */

@@ -88,6 +88,39 @@ final class RowBuffer {
         return n;
     }
 
+    /** Memo slots for {@link #cached}: fields that repeat from row to row. */
+    static final int PARENT = 0, UID = 1, GID = 2, DEV = 3, TIME = 4;
+    private static final int SLOTS = 5;
+    private final long[] lastValue = new long[SLOTS];
+    private final byte[] lastText = new byte[SLOTS * 20];
+    private final int[] lastLen = new int[SLOTS];
+
+    /**
+     * Unsigned decimal through a one-value memo: consecutive rows of a directory mostly share their
+     * parent inode, owner, group and device, and the three timestamps of a row (and of its
+     * neighbours) are mostly one second, so copying the previous text skips most of the division
+     * work. Every timestamp goes through the one {@link #TIME} slot, which catches both repeats.
+     */
+    void cached(int slot, long v) {
+        int n = lastLen[slot];
+        int from = slot * 20;
+        if (n > 0 && lastValue[slot] == v) {
+            byte[] b = buf;
+            int p = len;
+            for (int k = 0; k < n; k++) {
+                b[p + k] = lastText[from + k];
+            }
+            len = p + n;
+            return;
+        }
+        int start = len;
+        unum(v);
+        n = len - start;
+        System.arraycopy(buf, start, lastText, from, n); // at most 20 digits: unsigned 64-bit
+        lastLen[slot] = n;
+        lastValue[slot] = v;
+    }
+
     /** Unsigned decimal (inode and device numbers use all 64 bits). */
     void unum(long v) {
         if (v >= 0) {

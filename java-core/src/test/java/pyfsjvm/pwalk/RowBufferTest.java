@@ -57,6 +57,24 @@ class RowBufferTest {
     }
 
     @Test
+    void cachedFieldsWriteWhatUnumWrites() {
+        // repeats and changes in every slot, interleaved, including the 20-digit values and zero
+        java.util.Random rnd = new java.util.Random(9);
+        long[] pool = {0, 7, 10, 1796513705L, 1796513706L, 65024, -1L, Long.MIN_VALUE, 4_294_967_295L};
+        RowBuffer cached = new RowBuffer(16);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            int slot = rnd.nextInt(5);
+            long v = rnd.nextInt(4) == 0 ? rnd.nextLong() : pool[rnd.nextInt(pool.length)];
+            cached.ensure(64);
+            cached.cached(slot, v);
+            cached.put((byte) ',');
+            expected.append(Long.toUnsignedString(v)).append(',');
+        }
+        assertEquals(expected.toString(), text(cached));
+    }
+
+    @Test
     void octalModes() {
         RowBuffer b = new RowBuffer(64);
         b.octal(0100644, 0);
