@@ -1,5 +1,8 @@
 package pyfsjvm.pwalk;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -47,45 +50,42 @@ final class RowBuffer {
             buf[len++] = (byte) ('0' + v);
             return;
         }
-        // Two digits per division, written from the end once the length is known: a report formats
-        // some 80 digits per row, and one division per digit plus a reversal was a visible part of it.
-        int end = len + digitCount(v);
-        int p = end;
-        while (v >= 100) {
-            long q = v / 100;
-            int r = (int) (v - q * 100);
-            buf[--p] = PAIRS[2 * r + 1];
-            buf[--p] = PAIRS[2 * r];
-            v = q;
+        if (v >= 100_000_000L) {
+            long high = v / 100_000_000L;
+            num(high);
+            LONG_LE.set(buf, len, eightDigits(v - high * 100_000_000L));
+            len += 8;
+            return;
         }
-        if (v >= 10) {
-            buf[--p] = PAIRS[2 * (int) v + 1];
-            buf[--p] = PAIRS[2 * (int) v];
-        } else {
-            buf[--p] = (byte) ('0' + v);
-        }
-        len = end;
+        // Up to eight digits in one store: the leading '0' bytes sit at the low end of the
+        // little-endian word, so shifting them out leaves the digits first; the zero bytes stored
+        // past the end are overwritten by what follows (callers reserve room for a whole row).
+        int digits = digitCount(v);
+        LONG_LE.set(buf, len, eightDigits(v) >>> ((8 - digits) << 3));
+        len += digits;
     }
 
-    /** "00" to "99", the two ASCII digits of each value in turn. */
-    private static final byte[] PAIRS = new byte[200];
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    static {
-        for (int i = 0; i < 100; i++) {
-            PAIRS[2 * i] = (byte) ('0' + i / 10);
-            PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
-        }
+    /**
+     * The eight ASCII digits of {@code 0 <= v < 10^8}, most significant first in memory, computed
+     * in parallel lanes of one long (SWAR): a report formats some 60 digits per row, and one
+     * division per digit pair was most of the formatting time.
+     */
+    static long eightDigits(long v) {
+        long merged = (v / 10_000) | ((v % 10_000) << 32);                 // two 4-digit lanes
+        long hundreds = ((merged * 10_486) >>> 20) & 0x0000_007F_0000_007FL; // each lane / 100
+        long pairs = hundreds | ((merged - hundreds * 100) << 16);          // four 2-digit lanes
+        long tens = ((pairs * 103) >>> 10) & 0x000F_000F_000F_000FL;        // each lane / 10
+        return (tens | ((pairs - tens * 10) << 8)) + 0x3030_3030_3030_3030L;
     }
 
-    /** Decimal digits of {@code v >= 0}. */
+    private static final long[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
+
+    /** Decimal digits of {@code 1 <= v < 10^8}. */
     private static int digitCount(long v) {
-        int n = 1;
-        long p = 10;
-        while (n < 19 && v >= p) {
-            n++;
-            p *= 10;
-        }
-        return n;
+        int approx = ((64 - Long.numberOfLeadingZeros(v)) * 1233) >>> 12; // bits * log10(2)
+        return approx + (v >= POW10[approx] ? 1 : 0);
     }
 
     /** Memo slots for {@link #cached}: fields that repeat from row to row. */

@@ -56,6 +56,20 @@ class RowBufferTest {
         }
     }
 
+    /** The SWAR eight-digit block on every value below 10^5 and a dense stride up to 10^8. */
+    @Test
+    void eightDigitBlocks() {
+        byte[] out = new byte[8];
+        java.lang.invoke.VarHandle le = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+                java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (long v = 0; v < 100_000_000L; v += v < 100_000 ? 1 : 997) {
+            le.set(out, 0, RowBuffer.eightDigits(v));
+            assertEquals(String.format("%08d", v), new String(out, StandardCharsets.US_ASCII));
+        }
+        le.set(out, 0, RowBuffer.eightDigits(99_999_999L));
+        assertEquals("99999999", new String(out, StandardCharsets.US_ASCII));
+    }
+
     @Test
     void cachedFieldsWriteWhatUnumWrites() {
         // repeats and changes in every slot, interleaved, including the 20-digit values and zero
