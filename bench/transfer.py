@@ -130,8 +130,13 @@ def sync_tools(src: str, targets: dict[str, str]) -> list[Tool]:
         return _DAMAGE.replace("_FILES", "_ALL") + f"_ALL = {files}\n"
 
     jt, wt, rt = targets["jvm"], targets["pw"], targets["rsync"]
+    # As for the copies: the JVM compiles the walk, compare and copy paths during the first calls,
+    # so the setup runs four untimed damage-and-sync passes on the same target (the timed runs
+    # then start from the same state as every other tool's); "first" still shows a cold call.
+    jvm_setup = ("import pyfs_jvm\npyfs_jvm.runtime_info()\n" + damage(jt)
+                 + f"for _k in range(4):\n    before()\n    pyfs_jvm.sync({s}, {jt!r})\n")
     return [
-        Tool("pyfs-jvm sync", setup="import pyfs_jvm\npyfs_jvm.runtime_info()\n", before=damage(jt),
+        Tool("pyfs-jvm sync", setup=jvm_setup, before=damage(jt),
              code=f"def run():\n    r = pyfs_jvm.sync({s}, {jt!r})\n    return len(r.copied)"),
         Tool("pyfs-watcher sync", setup="import pyfs_watcher", before=damage(wt),
              code=f"def run():\n    r = pyfs_watcher.sync({s}, {wt!r})\n    return len(r.copied)"),
