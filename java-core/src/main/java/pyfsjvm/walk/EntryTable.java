@@ -227,10 +227,10 @@ public final class EntryTable {
 
     /** Reorders the rows by relative path, comparing bytes unsigned (deterministic output). */
     public void sortByRelativePath() {
-        if (inRelativePathOrder()) {
+        int[] perm = orderIfUnsorted();
+        if (perm == null) {
             return;
         }
-        int[] perm = relativePathOrder();
         pathStart = gather(pathStart, perm);
         pathLen = gather(pathLen, perm);
         relStart = gather(relStart, perm);
@@ -255,12 +255,20 @@ public final class EntryTable {
      * the rows by index meanwhile (read-only for this method, so it may run on another thread).
      */
     public int[] relativePathOrder() {
-        if (inRelativePathOrder()) {
-            int[] identity = new int[count];
+        int[] perm = orderIfUnsorted();
+        if (perm == null) {
+            perm = new int[count];
             for (int i = 0; i < count; i++) {
-                identity[i] = i;
+                perm[i] = i;
             }
-            return identity;
+        }
+        return perm;
+    }
+
+    /** The relative-path order, or null when the rows already are in it. */
+    private int[] orderIfUnsorted() {
+        if (inRelativePathOrder()) {
+            return null;
         }
         Integer[] order = new Integer[count];
         for (int i = 0; i < count; i++) {
