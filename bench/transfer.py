@@ -79,6 +79,10 @@ def copy_tools(src: str, dst: str, is_dir: bool) -> list[Tool]:
     # The JVM's copy path is compiled during the first calls: warm it on 10 of the tree's
     # directories, three times (kept under dst like the timed copies), so that the median is the
     # warm speed; "first" still shows a cold call. The big file's path is short: no warm-up.
+    # (Three copies of the whole tree warm it further: in one process, full copies took 0.52,
+    # 0.33, 0.31, 0.30, 0.29, 0.27 s. In the one bench run with that warm-up, every tool's timed
+    # copies still swung by up to 2x with the file system's state (docs/transfer.md), so the
+    # smaller warm-up, which leaves 57k fewer files on the file system, stays.)
     jvm_setup = "import pyfs_jvm, os\npyfs_jvm.runtime_info()\n"
     if is_dir:
         jvm_setup += (f"_parts = [os.path.join({s}, p) for p in sorted(os.listdir({s}))[:10]]\n"
@@ -131,10 +135,10 @@ def sync_tools(src: str, targets: dict[str, str]) -> list[Tool]:
 
     jt, wt, rt = targets["jvm"], targets["pw"], targets["rsync"]
     # As for the copies: the JVM compiles the walk, compare and copy paths during the first calls,
-    # so the setup runs four untimed damage-and-sync passes on the same target (the timed runs
+    # so the setup runs six untimed damage-and-sync passes on the same target (the timed runs
     # then start from the same state as every other tool's); "first" still shows a cold call.
     jvm_setup = ("import pyfs_jvm\npyfs_jvm.runtime_info()\n" + damage(jt)
-                 + f"for _k in range(4):\n    before()\n    pyfs_jvm.sync({s}, {jt!r})\n")
+                 + f"for _k in range(6):\n    before()\n    pyfs_jvm.sync({s}, {jt!r})\n")
     return [
         Tool("pyfs-jvm sync", setup=jvm_setup, before=damage(jt),
              code=f"def run():\n    r = pyfs_jvm.sync({s}, {jt!r})\n    return len(r.copied)"),
