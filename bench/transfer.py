@@ -2,6 +2,7 @@
 
     python bench/transfer.py [--dir /tmp/pyfs-bench/transfer] [--small 20000] [--big-mib 1024]
                              [--sync-files 100000] [--rounds 2] [--reps 2] [--only copy-tree,copy-big,resync]
+                             [--fresh-ext4]
 
 In one run, interleaved round by round (bench/_harness.py), each repetition starting from the same
 state (the destination removed, or the target damaged again, untimed):
@@ -14,19 +15,22 @@ state (the destination removed, or the target damaged again, untimed):
   run (half rewritten in place with the same size, half grown), then synced back: pyfs-jvm sync,
   pyfs-watcher sync, rsync -a.
 
-Source and destination are on the same file system (the --dir one). Prints times, ratios against
+Source and destination are on the same file system (the --dir one; with --fresh-ext4 the
+small-file tree is copied within a new loop-mounted ext4 instead). Prints times, ratios against
 pyfs-jvm and peak RSS per scenario.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import Tool, measure, report  # noqa: E402
@@ -150,6 +154,31 @@ def sync_tools(src: str, targets: dict[str, str]) -> list[Tool]:
     ]
 
 
+@contextlib.contextmanager
+def fresh_ext4(base: str, wanted: bool) -> Iterator[str | None]:
+    """With ``wanted``: a new ext4 (mkfs defaults, journal included) loop-mounted under ``base``,
+    removed afterwards; else None. Sized for the copies the scenario keeps (up to 40 of the tree)."""
+    if not wanted:
+        yield None
+        return
+    if os.geteuid() != 0 or shutil.which("mkfs.ext4") is None:
+        sys.exit("--fresh-ext4 needs root and mkfs.ext4")
+    img = os.path.join(base, "fresh-ext4.img")
+    mnt = os.path.join(base, "fresh-ext4")
+    os.makedirs(mnt, exist_ok=True)
+    with open(img, "wb") as f:
+        f.truncate(8 << 30)  # sparse
+    try:
+        subprocess.run(["mkfs.ext4", "-q", "-F", "-N", "2000000", img], check=True)
+        subprocess.run(["mount", "-o", "loop", img, mnt], check=True)
+        try:
+            yield mnt
+        finally:
+            subprocess.run(["umount", mnt], check=False)
+    finally:
+        os.remove(img)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", default="/tmp/pyfs-bench/transfer")
@@ -159,6 +188,10 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--only", default="copy-tree,copy-big,resync")
+    ap.add_argument("--fresh-ext4", action="store_true",
+                    help="copy the small-file tree within a new ext4 (default mkfs options, loop-mounted; "
+                         "needs root): the tools then see the same clean file system instead of one whose "
+                         "state, left by earlier deletions, swings every tool's small-file copy 2-3x")
     a = ap.parse_args()
     only = set(a.only.split(","))
     os.makedirs(a.dir, exist_ok=True)
@@ -173,11 +206,20 @@ def main() -> None:
         src = os.path.join(a.dir, f"small-{a.small}")
         t = time.perf_counter()
         make_tree(src, a.small, 8192)
-        print(f"\n== copy-tree: {a.small:,} files of 0-8 KiB ({time.perf_counter() - t:.0f} s to make)")
-        ts = copy_tools(src, os.path.join(a.dir, "dst-tree"), True)
-        measure(ts, a.rounds, a.reps)
-        report(ts, "pyfs-jvm copy_files")
-        shutil.rmtree(os.path.join(a.dir, "dst-tree"), ignore_errors=True)
+        where = a.dir
+        with fresh_ext4(a.dir, a.fresh_ext4) as mnt:
+            if mnt is not None:
+                where = mnt
+                subprocess.run(["cp", "-a", src, mnt], check=True)
+                src = os.path.join(mnt, os.path.basename(src))
+                os.sync()
+            print(f"\n== copy-tree: {a.small:,} files of 0-8 KiB ({time.perf_counter() - t:.0f} s to make), "
+                  f"within {where}" + (" (a new ext4)" if mnt else ""))
+            ts = copy_tools(src, os.path.join(where, "dst-tree"), True)
+            measure(ts, a.rounds, a.reps)
+            report(ts, "pyfs-jvm copy_files")
+            if mnt is None:  # a fresh file system goes as a whole
+                shutil.rmtree(os.path.join(where, "dst-tree"), ignore_errors=True)
 
     if "copy-big" in only:
         big = os.path.join(a.dir, f"big-{a.big_mib}.bin")
