@@ -21,10 +21,11 @@ import pyfs_watcher as pw
 
 MIB = 1 << 20
 GIB = 1 << 30
-# every length where BLAKE3's block (64 B), chunk (1 KiB) and tree structure changes, and the
-# reference's 4 MiB mmap threshold
+# every length where BLAKE3's block (64 B), chunk (1 KiB) and tree structure changes, the
+# reference's 4 MiB mmap threshold, and around 64 KiB, where hash_files stops reading a file whole
+# to hash it with others (a group of 16 chunks is 16 KiB: 32769 and 49152 leave 1 and 0 over)
 BOUNDARY_SIZES = [0, 1, 63, 64, 65, 1023, 1024, 1025, 2048, 2049, 3072, 4096, 8191, 8193, 16384,
-                  16385, 65537, MIB - 1, MIB, MIB + 1, 2 * MIB, 2 * MIB + 1, 4 * MIB, 4 * MIB + 1, 5_000_000,
+                  16385, 32769, 49152, 65535, 65536, 65537, MIB - 1, MIB, MIB + 1, 2 * MIB, 2 * MIB + 1, 4 * MIB, 4 * MIB + 1, 5_000_000,
                   8 * MIB, 9 * MIB + 3]  # 2 MiB: the tree-parallel segment; 8 MiB: where it starts
 
 

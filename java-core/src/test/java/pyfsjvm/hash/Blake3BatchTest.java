@@ -21,7 +21,9 @@ class Blake3BatchTest {
         byte[] data = new byte[1 << 20];
         rnd.nextBytes(data);
         int[] lens = {0, 1, 64, 1023, 1024, 1025, 2047, 2048, 2049, 3072, 4095, 4096, 4097, 5000, 8191, 8192,
-                      8193, 15 * 1024, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 17 * 1024 + 5, 40_000};
+                      8193, 15 * 1024, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 17 * 1024 + 5, 40_000,
+                      // long messages (hash_files queues files up to 64 KiB): several whole groups
+                      32 * 1024, 32 * 1024 + 1, 33 * 1024 + 1, 48 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 100_000};
         for (Blake3Kernel k : Blake3VectorsTest.kernels()) {
             Blake3Batch batch = new Blake3Batch(k);
             for (int round = 0; round < 3; round++) { // reused after digests(): nothing carried over
@@ -47,7 +49,7 @@ class Blake3BatchTest {
             Blake3Batch batch = new Blake3Batch(k);
             byte[][] msgs = new byte[300][];
             for (int i = 0; i < msgs.length; i++) {
-                msgs[i] = new byte[rnd.nextInt(12_000)];
+                msgs[i] = new byte[rnd.nextInt(i % 3 == 0 ? 70_000 : 12_000)];
                 rnd.nextBytes(msgs[i]);
                 batch.add(msgs[i], 0, msgs[i].length);
             }
