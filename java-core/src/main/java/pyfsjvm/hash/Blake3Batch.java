@@ -102,23 +102,140 @@ public final class Blake3Batch {
         if (lane > 0) {
             kernel.hashChunksAt(staging, 0, counters, lane, Blake3.IV, 0, cvs, 8 * (job - lane));
         }
-        // then each message's tree: its chunks' CVs, its last chunk, the merges up to the root
+        // then the trees: a one-chunk message is its own root; the others merge level by level,
+        // every message's pairs of a level through the lanes together
         byte[][] out = new byte[count][];
         job = 0;
+        int nodes = 0;
+        ensureTree(jobs + count);
         for (int k = 0; k < count; k++) {
-            tail.reset();
             int n = whole(lens[k]);
-            for (int c = 0; c < n; c++) {
-                tail.pushChunkCv(cvs, 8 * job++, c);
+            if (n == 0) {
+                tail.reset();
+                tail.update(arrays[k], offs[k], lens[k]);
+                out[k] = tail.digest();
+                level[k] = 0;
+                continue;
             }
+            start[k] = nodes;
+            level[k] = n + 1; // its chunks' CVs, then its last chunk's
+            System.arraycopy(cvs, 8 * job, tree, 8 * nodes, 8 * n);
             int done = n * Blake3.CHUNK_LEN;
-            tail.update(arrays[k], offs[k] + done, lens[k] - done);
-            out[k] = tail.digest();
+            lastChunkCv(arrays[k], offs[k] + done, lens[k] - done, n, tree, 8 * (nodes + n));
+            job += n;
+            nodes += n + 1;
+        }
+        while (mergeLevel()) {
+            // each pass halves every tree still above two nodes
+        }
+        for (int k = 0; k < count; k++) {
+            if (level[k] == 2) {
+                out[k] = root(tree, 8 * start[k]);
+            }
             arrays[k] = null;
         }
         count = 0;
         return out;
     }
+
+    // Trees: each multi-chunk message's current level, level[k] nodes from tree[8 * start[k]].
+    private int[] tree = new int[8 * 64];
+    private int[] next = new int[8 * 64];
+    private int[] pairs = new int[16 * 32];
+    private int[] merged = new int[8 * 32];
+    private int[] start = new int[32];
+    private int[] level = new int[32];
+
+    private void ensureTree(int nodes) {
+        if (tree.length < 8 * nodes) {
+            tree = new int[8 * nodes];
+            next = new int[8 * nodes];
+            pairs = new int[8 * nodes];
+            merged = new int[4 * nodes];
+        }
+        if (start.length < count) {
+            start = new int[arrays.length];
+            level = new int[arrays.length];
+        }
+    }
+
+    /**
+     * One level up for every tree still above two nodes (pairs left to right, an odd last node
+     * goes up as it is: BLAKE3's left-filled tree); false when every tree is down to its root's
+     * two children. The pairs of all trees are hashed in one call, so they fill the lanes.
+     */
+    private boolean mergeLevel() {
+        int p = 0;
+        for (int k = 0; k < count; k++) {
+            for (int j = 0; level[k] > 2 && j < level[k] / 2; j++) {
+                System.arraycopy(tree, 8 * (start[k] + 2 * j), pairs, 16 * p++, 16);
+            }
+        }
+        if (p == 0) {
+            return false;
+        }
+        kernel.hashParents(pairs, 0, p, Blake3.IV, 0, merged, 0);
+        int t = 0;
+        int q = 0;
+        for (int k = 0; k < count; k++) {
+            int c = level[k];
+            if (c == 0) {
+                continue;
+            }
+            int s = start[k];
+            start[k] = t;
+            if (c > 2) {
+                System.arraycopy(merged, 8 * q, next, 8 * t, 8 * (c / 2));
+                q += c / 2;
+                t += c / 2;
+                if (c % 2 == 1) {
+                    System.arraycopy(tree, 8 * (s + c - 1), next, 8 * t++, 8);
+                }
+                level[k] = (c + 1) / 2;
+            } else {
+                System.arraycopy(tree, 8 * s, next, 8 * t, 8 * c);
+                t += c;
+            }
+        }
+        int[] swap = tree;
+        tree = next;
+        next = swap;
+        return true;
+    }
+
+    /** The digest of the root: the parent of the two CVs at {@code t[off]}. */
+    private static byte[] root(int[] t, int off) {
+        int[] cv = Blake3.IV.clone();
+        Blake3Kernel.compress(cv, t, off, 0, Blake3.BLOCK_LEN, Blake3.PARENT | Blake3.ROOT, null);
+        byte[] d = new byte[Blake3.OUT_LEN];
+        for (int w = 0; w < 8; w++) {
+            for (int b = 0; b < 4; b++) {
+                d[4 * w + b] = (byte) (cv[w] >>> (8 * b));
+            }
+        }
+        return d;
+    }
+
+    /** The chaining value of a message's last chunk ({@code len} 1-1024 bytes, not the root). */
+    private void lastChunkCv(byte[] a, int off, int len, long counter, int[] out, int outOff) {
+        int[] cv = lastCv;
+        System.arraycopy(Blake3.IV, 0, cv, 0, 8);
+        int blocks = (len + Blake3.BLOCK_LEN - 1) / Blake3.BLOCK_LEN;
+        for (int b = 0; b < blocks; b++) {
+            int from = off + b * Blake3.BLOCK_LEN;
+            int n = Math.min(Blake3.BLOCK_LEN, len - b * Blake3.BLOCK_LEN);
+            java.util.Arrays.fill(words, 0);
+            for (int i = 0; i < n; i++) {
+                words[i >> 2] |= (a[from + i] & 0xff) << (8 * (i & 3));
+            }
+            int flags = (b == 0 ? Blake3.CHUNK_START : 0) | (b == blocks - 1 ? Blake3.CHUNK_END : 0);
+            Blake3Kernel.compress(cv, words, 0, counter, n, flags, null);
+        }
+        System.arraycopy(cv, 0, out, outOff, 8);
+    }
+
+    private final int[] lastCv = new int[8];
+    private final int[] words = new int[16];
 
     /** Whole chunks before the last one (which may be the root, or partial). */
     private static int whole(int len) {
