@@ -10,11 +10,14 @@ import java.util.Arrays;
  * <p>A file of a few KiB has too few whole chunks to fill the SIMD lanes by itself (16 with
  * AVX-512), so on its own its chunks go one by one through the scalar kernel, about six times
  * slower. Here the whole chunks of all queued messages share the lanes, each lane with its own
- * chunk counter; then each message's tree is finished from its chunks' chaining values and its
- * last chunk, which never shares a lane (it may be the root, and it is often partial).
+ * chunk counter, all but each message's last chunk (it may be the root, and it is often
+ * partial). Then the messages' trees are merged level by level, the pairs of every tree at that
+ * level sharing the lanes too; only each root is compressed alone.
  *
  * <p>The plain (unkeyed) hash only. The queued bytes are read in place, not copied, so they must
- * stay untouched until {@link #digests()}. Not thread-safe: one batch per thread.
+ * stay untouched until {@link #digests()}; a batch made with an arena hands out room in it for
+ * the caller to read or copy messages into ({@link #reserve}). Not thread-safe: one batch per
+ * thread.
  */
 public final class Blake3Batch {
     private final Blake3Kernel kernel;
@@ -29,11 +32,30 @@ public final class Blake3Batch {
     private int[] lens = new int[32];
     private int count;
 
-    public Blake3Batch() {
-        this(Blake3Kernel.get());
+    private final byte[] arena;
+    private int arenaUsed;
+
+    // Trees: each multi-chunk message's current level, level[k] nodes from tree[8 * start[k]].
+    private int[] tree = new int[8 * 64];
+    private int[] next = new int[8 * 64];
+    private int[] pairs = new int[16 * 32];
+    private int[] merged = new int[8 * 32];
+    private int[] start = new int[32];
+    private int[] level = new int[32];
+    private final int[] lastCv = new int[8];
+    private final int[] words = new int[16];
+
+    /** A batch with an arena of {@code arenaBytes} to read or copy messages into ({@link #reserve}). */
+    public Blake3Batch(int arenaBytes) {
+        this(Blake3Kernel.get(), arenaBytes);
     }
 
     Blake3Batch(Blake3Kernel kernel) {
+        this(kernel, 0);
+    }
+
+    private Blake3Batch(Blake3Kernel kernel, int arenaBytes) {
+        this.arena = new byte[arenaBytes];
         this.kernel = kernel;
         this.tail = Blake3Hasher.withKernel(kernel);
         this.lanes = kernel.degree();
@@ -55,6 +77,25 @@ public final class Blake3Batch {
      */
     public boolean worthQueueing(int len) {
         return len > Blake3.CHUNK_LEN && len < worthwhileBelow();
+    }
+
+    /**
+     * Room for a message of {@code len} bytes in this batch's arena: its offset in {@link #arena()},
+     * or -1 when the arena is full (take the {@link #digests()} first, which empties it). The
+     * caller fills the room and queues it with {@link #add}.
+     */
+    public int reserve(int len) {
+        if (arenaUsed + len > arena.length) {
+            return -1;
+        }
+        int at = arenaUsed;
+        arenaUsed += len;
+        return at;
+    }
+
+    /** The arena {@link #reserve} hands out room in. */
+    public byte[] arena() {
+        return arena;
     }
 
     /** Messages queued since the last {@link #digests()}. */
@@ -135,16 +176,9 @@ public final class Blake3Batch {
             arrays[k] = null;
         }
         count = 0;
+        arenaUsed = 0;
         return out;
     }
-
-    // Trees: each multi-chunk message's current level, level[k] nodes from tree[8 * start[k]].
-    private int[] tree = new int[8 * 64];
-    private int[] next = new int[8 * 64];
-    private int[] pairs = new int[16 * 32];
-    private int[] merged = new int[8 * 32];
-    private int[] start = new int[32];
-    private int[] level = new int[32];
 
     private void ensureTree(int nodes) {
         if (tree.length < 8 * nodes) {
@@ -224,18 +258,13 @@ public final class Blake3Batch {
         for (int b = 0; b < blocks; b++) {
             int from = off + b * Blake3.BLOCK_LEN;
             int n = Math.min(Blake3.BLOCK_LEN, len - b * Blake3.BLOCK_LEN);
-            java.util.Arrays.fill(words, 0);
-            for (int i = 0; i < n; i++) {
-                words[i >> 2] |= (a[from + i] & 0xff) << (8 * (i & 3));
-            }
+            Blake3Hasher.blockWords(a, from, n, words);
             int flags = (b == 0 ? Blake3.CHUNK_START : 0) | (b == blocks - 1 ? Blake3.CHUNK_END : 0);
             Blake3Kernel.compress(cv, words, 0, counter, n, flags, null);
         }
         System.arraycopy(cv, 0, out, outOff, 8);
     }
 
-    private final int[] lastCv = new int[8];
-    private final int[] words = new int[16];
 
     /** Whole chunks before the last one (which may be the root, or partial). */
     private static int whole(int len) {

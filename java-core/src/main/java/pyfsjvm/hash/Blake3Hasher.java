@@ -203,18 +203,6 @@ public final class Blake3Hasher implements Hasher {
         startChunk(counter + chunks);
     }
 
-    /**
-     * Adds the chaining value of the single whole chunk number {@code counter}, computed elsewhere
-     * ({@link Blake3Batch}); as {@link #pushSubtree} for one chunk, reading it at {@code cvs[off]}.
-     */
-    void pushChunkCv(int[] cvs, int off, long counter) {
-        if (chunkLen() != 0 || counter != chunkCounter) {
-            throw new IllegalStateException("hasher is not at chunk " + counter);
-        }
-        pushCv(cvs, off, counter);
-        startChunk(counter + 1);
-    }
-
     // ------------------------------------------------------------------ the chunk being fed
 
     private void chunkUpdate(ByteBuffer src, int off, int len) {
@@ -252,9 +240,14 @@ public final class Blake3Hasher implements Hasher {
     }
 
     private static void blockWords(byte[] b, int len, int[] m) {
+        blockWords(b, 0, len, m);
+    }
+
+    /** The 16 little-endian words of the block {@code b[off, off+len)} ({@code len <= 64}), zero-padded. */
+    static void blockWords(byte[] b, int off, int len, int[] m) {
         Arrays.fill(m, 0);
         for (int i = 0; i < len; i++) {
-            m[i >>> 2] |= (b[i] & 0xFF) << (8 * (i & 3));
+            m[i >>> 2] |= (b[off + i] & 0xFF) << (8 * (i & 3));
         }
     }
 

@@ -135,41 +135,28 @@ public final class ParallelHasher extends Stream {
         int i;
         while ((i = next.getAndIncrement()) < paths.length) {
             cancel.check();
-            if ((out.rows() > 0 || (small != null && small.count > 0)) && consumerIdle()
-                    && System.nanoTime() - oldest >= IDLE_FLUSH_NANOS) {
+            if (pending(out, small) > 0 && consumerIdle() && System.nanoTime() - oldest >= IDLE_FLUSH_NANOS) {
                 if (small != null) {
                     small.finish(out, hex);
                 }
                 flush(out);
             }
-            int r;
+            boolean wasEmpty = pending(out, small) == 0;
             try {
-                if (small != null && small.take(paths[i], i, out, hex)) {
-                    if (out.rows() == 0 && small.count == 1) {
-                        oldest = System.nanoTime();
-                    }
-                    if (out.rows() >= target) { // a full queue was hashed into out
-                        flush(out);
-                        target = Math.min(MAX_BATCH, target * 2);
-                    }
-                    continue;
+                byte[] d = hash(fh, paths[i], i, out, small, hex);
+                if (d != null) {
+                    addDigest(out, i, d, fh.lastSize(), hex);
                 }
-                byte[] d = hash(fh, paths[i], out);
-                r = out.addRow();
-                HashAlgorithm.toHex(d, hex);
-                out.putString(2, hex, 0, hex.length);
-                out.putString(3, EMPTY, 0, 0);
-                out.setLong(1, r, fh.lastSize());
             } catch (FsException e) {
-                r = out.addRow();
+                int r = out.addRow();
                 out.putString(2, EMPTY, 0, 0);
                 byte[] text = ((e.errno() == null ? "" : e.errno()) + ":" + e.reason())
                         .getBytes(StandardCharsets.UTF_8);
                 out.putString(3, text, 0, text.length);
                 out.setLong(1, r, -1);
+                out.setInt(0, r, i);
             }
-            out.setInt(0, r, i);
-            if (r == 0) {
+            if (wasEmpty) {
                 oldest = System.nanoTime();
             }
             if (out.rows() >= target) {
@@ -185,6 +172,48 @@ public final class ParallelHasher extends Stream {
         }
     }
 
+    /** Results not yet sent: rows in {@code out} and files queued in {@code small}. */
+    private static int pending(Columns out, Small small) {
+        return out.rows() + (small == null ? 0 : small.count);
+    }
+
+    /** A row for file {@code i}: its hex digest and size. */
+    private static void addDigest(Columns out, int i, byte[] digest, long size, byte[] hex) {
+        int r = out.addRow();
+        HashAlgorithm.toHex(digest, hex);
+        out.putString(2, hex, 0, hex.length);
+        out.putString(3, EMPTY, 0, 0);
+        out.setLong(1, r, size);
+        out.setInt(0, r, i);
+    }
+
+    /**
+     * Hashes file {@code i}, or queues it in {@code small} when it is small enough (then null: its
+     * row comes when the queue is hashed). Flushes {@code out} first when the file is big (its rows
+     * would wait). A lone file (hash_file) gets every thread: BLAKE3 then hashes its subtrees in
+     * parallel.
+     */
+    private byte[] hash(FileHasher fh, byte[] raw, int i, Columns out, Small small, byte[] hex) throws FsException {
+        try (FileChannel ch = FileHasher.openRegular(raw)) {
+            long size = ch.size();
+            if (small != null && size <= SMALL_MAX) {
+                small.queue(ch, (int) size, raw, i, out, hex);
+                return null;
+            }
+            if (size >= BIG_FILE) { // what is done so far goes out first, queued files included
+                if (small != null) {
+                    small.finish(out, hex);
+                }
+                if (out.rows() > 0) {
+                    flush(out);
+                }
+            }
+            return fh.hashOpen(ch, size, raw, paths.length == 1 ? fileThreads : 1);
+        } catch (IOException e) {
+            throw FsException.from(e, raw);
+        }
+    }
+
     /** Files up to this size are read whole and hashed in a {@link Blake3Batch}. */
     private static final int SMALL_MAX = 64 * 1024;
     /** Queued at most per worker: files, and bytes (16 such files; ~30 of the usual few KiB). */
@@ -192,38 +221,27 @@ public final class ParallelHasher extends Stream {
     private static final int SMALL_ARENA = 16 * SMALL_MAX;
 
     /**
-     * One worker's queue of small BLAKE3 files: read whole into an arena, then hashed together so
-     * that their chunks share the SIMD lanes (a 4-64 KiB file alone leaves up to 15 of its chunks,
-     * and a new hasher, to the scalar path).
+     * One worker's queue of small BLAKE3 files: read whole into the batch's arena, then hashed
+     * together so that their chunks and their trees' parents share the SIMD lanes.
      */
     private final class Small {
-        final Blake3Batch batch = new Blake3Batch();
-        final byte[] arena = new byte[SMALL_ARENA];
+        final Blake3Batch batch = new Blake3Batch(SMALL_ARENA);
         final int[] index = new int[SMALL_FILES];
         final int[] size = new int[SMALL_FILES];
         int count;
-        int used;
 
-        /** Queues file {@code i} if it is small; false (nothing read) if it is not. */
-        boolean take(byte[] raw, int i, Columns out, byte[] hex) throws FsException {
-            try (FileChannel ch = FileHasher.openRegular(raw)) {
-                long n = ch.size();
-                if (n > SMALL_MAX) {
-                    return false; // reopened by the general path: one extra open, for a big file
-                }
-                if (count == SMALL_FILES || used + n > arena.length) {
-                    finish(out, hex);
-                }
-                Blake3FileTree.readFully(ch, java.nio.ByteBuffer.wrap(arena, used, (int) n).slice(), 0, (int) n, raw);
-                batch.add(arena, used, (int) n);
-                index[count] = i;
-                size[count] = (int) n;
-                count++;
-                used += (int) n;
-                return true;
-            } catch (IOException e) {
-                throw FsException.from(e, raw);
+        /** Reads file {@code i} ({@code n} bytes, open as {@code ch}) and queues it. */
+        void queue(FileChannel ch, int n, byte[] raw, int i, Columns out, byte[] hex) throws IOException {
+            int at = count == SMALL_FILES ? -1 : batch.reserve(n);
+            if (at < 0) {
+                finish(out, hex);
+                at = batch.reserve(n); // an empty arena holds any file up to SMALL_MAX
             }
+            Blake3FileTree.readFully(ch, java.nio.ByteBuffer.wrap(batch.arena(), at, n).slice(), 0, n, raw);
+            batch.add(batch.arena(), at, n);
+            index[count] = i;
+            size[count] = n;
+            count++;
         }
 
         /** Hashes the queued files and adds their rows to {@code out}. */
@@ -233,31 +251,9 @@ public final class ParallelHasher extends Stream {
             }
             byte[][] d = batch.digests();
             for (int k = 0; k < count; k++) {
-                int r = out.addRow();
-                HashAlgorithm.toHex(d[k], hex);
-                out.putString(2, hex, 0, hex.length);
-                out.putString(3, EMPTY, 0, 0);
-                out.setLong(1, r, size[k]);
-                out.setInt(0, r, index[k]);
+                addDigest(out, index[k], d[k], size[k], hex);
             }
             count = 0;
-            used = 0;
-        }
-    }
-
-    /**
-     * Hashes one file; flushes {@code out} first when the file is big (its rows would wait). A
-     * lone file (hash_file) gets every thread: BLAKE3 then hashes its subtrees in parallel.
-     */
-    private byte[] hash(FileHasher fh, byte[] raw, Columns out) throws FsException {
-        try (FileChannel ch = FileHasher.openRegular(raw)) {
-            long size = ch.size();
-            if (out.rows() > 0 && size >= BIG_FILE) {
-                flush(out);
-            }
-            return fh.hashOpen(ch, size, raw, paths.length == 1 ? fileThreads : 1);
-        } catch (IOException e) {
-            throw FsException.from(e, raw);
         }
     }
 

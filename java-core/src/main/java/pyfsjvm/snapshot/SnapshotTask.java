@@ -143,7 +143,6 @@ public final class SnapshotTask extends Task<byte[][]> {
         boolean follow = spec.follows();
         int groups = (rows.length + GROUP - 1) / GROUP;
         ParallelFor.run(groups, threads, c, () -> new Worker(algorithm, c), (w, g) -> {
-            w.arenaUsed = 0;
             w.queued = 0;
             for (int k = g * GROUP, end = Math.min(rows.length, k + GROUP); k < end; k++) {
                 c.check();
@@ -183,9 +182,9 @@ public final class SnapshotTask extends Task<byte[][]> {
             after[i] = new long[] {w.stat.size, w.stat.mtimeSec, w.stat.mtimeNsec, w.stat.mode};
             if (d == null && w.batch != null && w.batch.worthQueueing(n)) {
                 // queued: its whole chunks will share the SIMD lanes with its neighbours'
-                System.arraycopy(w.small, 0, w.arena, w.arenaUsed, n);
-                w.batch.add(w.arena, w.arenaUsed, n);
-                w.arenaUsed += n;
+                int at = w.batch.reserve(n); // the arena holds a group's worth of such files
+                System.arraycopy(w.small, 0, w.batch.arena(), at, n);
+                w.batch.add(w.batch.arena(), at, n);
                 w.queuedRows[w.queued++] = i;
                 return;
             }
@@ -206,18 +205,16 @@ public final class SnapshotTask extends Task<byte[][]> {
         final Hasher digest;
         final byte[] small = new byte[BUFFER]; // a small file, read at the walk's size (< BUFFER)
         final Stat stat = new Stat();
-        // BLAKE3 only: the group's files worth batching, kept in the arena until hashed together
+        // BLAKE3 only: the group's files worth batching, kept in the batch's arena until hashed together
         final Blake3Batch batch;
-        final byte[] arena;
         final int[] queuedRows = new int[GROUP];
-        int arenaUsed;
         int queued;
 
         Worker(HashAlgorithm a, Cancel c) {
             hasher = new FileHasher(a, BUFFER, c);
             digest = a.newHasher();
-            batch = a.name().equals("blake3") ? new Blake3Batch() : null;
-            arena = new byte[batch == null ? 0 : GROUP * batch.worthwhileBelow()];
+            // a file worth queueing is under 16 chunks (the widest lanes), 16 KiB
+            batch = a.name().equals("blake3") ? new Blake3Batch(GROUP * 16 * 1024) : null;
         }
     }
 }

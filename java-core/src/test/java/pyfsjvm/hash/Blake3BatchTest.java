@@ -61,6 +61,27 @@ class Blake3BatchTest {
     }
 
     @Test
+    void theArenaHandsOutRoomUntilFullAndIsEmptiedByTheDigests() {
+        Random rnd = new Random(17);
+        Blake3Batch batch = new Blake3Batch(10_000);
+        byte[][] msgs = {new byte[4000], new byte[5000], new byte[2000]};
+        int[] at = new int[2];
+        for (int i = 0; i < 2; i++) {
+            rnd.nextBytes(msgs[i]);
+            at[i] = batch.reserve(msgs[i].length);
+            System.arraycopy(msgs[i], 0, batch.arena(), at[i], msgs[i].length);
+            batch.add(batch.arena(), at[i], msgs[i].length);
+        }
+        assertArrayEquals(new int[] {0, 4000}, at);
+        assertEquals(-1, batch.reserve(msgs[2].length)); // 9,000 used of 10,000
+        byte[][] got = batch.digests();
+        for (int i = 0; i < 2; i++) {
+            assertArrayEquals(alone(msgs[i], 0, msgs[i].length), got[i]);
+        }
+        assertEquals(0, batch.reserve(msgs[2].length));
+    }
+
+    @Test
     void worthwhileOnlyWithLanes() {
         assertEquals(0, new Blake3Batch(Blake3Kernel.scalar()).worthwhileBelow());
         Blake3Kernel k = Blake3Kernel.get();
