@@ -177,6 +177,8 @@ def fresh_ext4(base: str, wanted: bool) -> Iterator[str | None]:
             subprocess.run(["umount", mnt], check=False)
     finally:
         os.remove(img)
+        with contextlib.suppress(OSError):
+            os.rmdir(mnt)  # only if the unmount left it empty
 
 
 def main() -> None:
