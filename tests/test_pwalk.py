@@ -329,6 +329,28 @@ def test_report_rows_equal_python_pwalk(rtree: Path, tmp_path: Path) -> None:
     assert not any(".snapshot" == n for n in names)
 
 
+def test_report_directory_larger_than_a_chunk(tmp_path: Path) -> None:
+    """A directory whose rows fill more than one 256 KiB chunk (rows are handed off as the chunk
+    fills, mid-directory), beside many small ones: same rows as python-pwalk, none lost or split."""
+    top = tmp_path / "top"
+    wide = top / "wide"
+    wide.mkdir(parents=True)
+    for k in range(4000):
+        (wide / f"file-with-a-longish-name-{k:05d}.txt").write_bytes(b"x" * (k % 97))
+    for k in range(300):
+        (top / f"small{k}").mkdir()
+        (top / f"small{k}" / "f").write_bytes(b"")
+    _settle(top)
+    ours, errors = pwalk.report(str(top), str(tmp_path / "ours.csv"), compress="none", max_threads=3)
+    ref_pwalk.report(str(top), str(tmp_path / "theirs.csv"), compress="none")
+    assert errors == []
+    ra = _rows((tmp_path / "ours.csv").read_bytes())
+    rb = _rows((tmp_path / "theirs.csv").read_bytes())
+    assert (tmp_path / "ours.csv").stat().st_size > 300 * 1024
+    assert len(ra) == len(rb) == 1 + 1 + 1 + 4000 + 300 * 2  # header, top, wide, files, small dirs
+    assert _comparable(ra) == _comparable(rb)
+
+
 def test_report_relative_and_trailing_slash_roots(rtree: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(rtree.parent)

@@ -45,8 +45,7 @@ public final class DirListing {
 
     /** Empties the listing for a new directory: with or without stat fields, all or only size/inode/device. */
     public void clear(boolean withStat, boolean sizesOnly) {
-        Arrays.fill(errno, 0, count, null);
-        count = 0;
+        count = 0; // no per-entry reset here: add() sets every field of the entries it appends
         namesEnd = 0;
         hasStat = withStat;
         fields = sizesOnly ? NARROW : FIELDS;

@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * pwalk's report: one CSV row per entry and per directory, written by the worker that read the
@@ -53,8 +53,9 @@ public final class ReportTask extends Task<byte[]> {
     private final boolean header;
     private final boolean skipSnapshots;
     private final int threads;
-    private final AtomicLong rows = new AtomicLong();
-    private final AtomicLong dirs = new AtomicLong();
+    // Counted per directory by every worker: adders, so the workers do not share one cache line.
+    private final LongAdder rows = new LongAdder();
+    private final LongAdder dirs = new LongAdder();
     private final List<FsException> errors = Collections.synchronizedList(new ArrayList<>());
     private volatile ReportSink sink;
     private volatile long finalSize = -1;
@@ -75,7 +76,7 @@ public final class ReportTask extends Task<byte[]> {
     /** rows written, directories listed, CSV bytes, compressed bytes written, errors so far. */
     public long[] progress() {
         ReportSink s = sink;
-        return new long[] {rows.get(), dirs.get(), s == null ? 0 : s.raw.get(),
+        return new long[] {rows.sum(), dirs.sum(), s == null ? 0 : s.raw.get(),
                 finalSize >= 0 ? finalSize : s == null ? 0 : s.written(), errors.size()};
     }
 
@@ -112,15 +113,6 @@ public final class ReportTask extends Task<byte[]> {
                 public void directory(Dir d) {
                     RowBuffer b = local.get();
                     writeDirectory(d, d.depth() == 0 ? rootInfo : (DirInfo) d.tag(), b);
-                    if (b.len >= ReportSink.CHUNK) {
-                        try {
-                            s.put(b.buf, b.len);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                        b.buf = s.buffer();
-                        b.len = 0;
-                    }
                 }
 
                 @Override
@@ -213,6 +205,7 @@ public final class ReportTask extends Task<byte[]> {
             l.stat(i, st);
             stats(b, st, -1, 0);
             written++;
+            handOff(b);
         }
         byte[] path = d.path();
         int slash = path.length - 1;
@@ -244,9 +237,28 @@ public final class ReportTask extends Task<byte[]> {
             b.ensure(512);
             stats(b, self.st, fcount, dirsum);
             written++;
+            handOff(b);
         }
-        rows.addAndGet(written);
-        dirs.incrementAndGet();
+        rows.add(written);
+        dirs.increment();
+    }
+
+    /**
+     * Passes a full chunk to the sink, row by row rather than directory by directory: a directory
+     * of thousands of entries would otherwise grow (copy) the buffer past its chunk size.
+     */
+    private void handOff(RowBuffer b) {
+        if (b.len < ReportSink.CHUNK) {
+            return;
+        }
+        ReportSink s = sink;
+        try {
+            s.put(b.buf, b.len);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        b.buf = s.buffer();
+        b.len = 0;
     }
 
     private static final ThreadLocal<Stat> STAT = ThreadLocal.withInitial(Stat::new);
