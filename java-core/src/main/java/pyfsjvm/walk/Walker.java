@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,7 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * it itself, so the walk never waits on an idle queue.
  *
  * <p><b>Unordered</b> ({@link #walkUnordered}): each directory goes to the visitor on whichever
- * worker read it, as soon as it is read. For reports and totals where order does not matter.
+ * worker read it, as soon as it is read. For reports and totals where order does not matter. Each
+ * worker keeps the subdirectories it finds on its own stack and gives the older half of it to a
+ * shared queue only while another worker is idle, so most directories cost no shared-queue or
+ * counter traffic at all.
  *
  * <p>Failures never abort a walk: an unreadable directory, a stat that fails, a symlink loop go to
  * {@link Visitor#error} and the walk goes on. Entries that vanish between the directory read and
@@ -91,7 +95,7 @@ public final class Walker {
             return; // the root's children would be depth 1: nothing to report
         }
         Reader reader = new Reader(spec, platform, cancel);
-        reader.readAndExpand(root, true);
+        reader.readAndExpand(root);
         if (root.error != null) {
             throw root.error;
         }
@@ -177,21 +181,22 @@ public final class Walker {
         Dir root = newRoot(spec, platform);
         Reader reader = new Reader(spec, platform, cancel);
         reader.unordered = new LinkedBlockingDeque<>();
-        reader.readAndExpand(root, true);
+        ArrayDeque<Dir> mine = new ArrayDeque<>();
+        reader.readAndExpand(root, new DirListing(), mine); // its children go on the caller's stack
         if (root.error != null) {
             throw root.error;
         }
-        reader.pending.incrementAndGet();
-        reader.unordered.push(root);
+        mine.push(root); // visited first
+        reader.pending.set(1); // the caller's stack (see unorderedLoop)
         int n = Math.max(1, spec.threads);
         Thread[] workers = new Thread[n - 1];
         for (int k = 0; k < workers.length; k++) {
-            workers[k] = new Thread(() -> reader.unorderedLoop(visitor), "pyfs-jvm-walk");
+            workers[k] = new Thread(() -> reader.unorderedLoop(visitor, new ArrayDeque<>()), "pyfs-jvm-walk");
             workers[k].setDaemon(true);
             workers[k].start();
         }
         try {
-            reader.unorderedLoop(visitor); // the caller works too
+            reader.unorderedLoop(visitor, mine); // the caller works too
         } finally {
             reader.stop(workers);
         }
@@ -224,8 +229,12 @@ public final class Walker {
         final Object budget = new Object();
         volatile boolean stopped;
         // unordered mode
+        /** Directories given away by busy workers to idle ones. */
         LinkedBlockingDeque<Dir> unordered;
+        /** Directories in {@link #unordered} plus workers that hold a stack of their own. */
         final AtomicLong pending = new AtomicLong();
+        /** Workers waiting on {@link #unordered}. */
+        final AtomicInteger idle = new AtomicInteger();
         volatile RuntimeException failure;
 
         Reader(WalkSpec spec, Platform platform, Cancel cancel) {
@@ -292,7 +301,7 @@ public final class Walker {
                     }
                     Dir d = queue.poll(10, TimeUnit.MILLISECONDS);
                     if (d != null && d != WAKE && d.claim()) {
-                        readAndExpand(d, false);
+                        readAndExpand(d);
                     }
                 }
             } catch (InterruptedException e) {
@@ -378,7 +387,7 @@ public final class Walker {
         /** The visitor's next directory: read it here if nobody started it, else wait for it. */
         void awaitOrRead(Dir d, Visitor visitor) {
             if (d.claim()) {
-                readAndExpand(d, false);
+                readAndExpand(d);
                 return;
             }
             boolean idled = false;
@@ -399,21 +408,30 @@ public final class Walker {
             }
         }
 
-        /** Reads {@code d}, queues the children to descend and publishes the result. */
-        void readAndExpand(Dir d, boolean isRoot) {
-            DirListing l = listing();
+        /** Reads {@code d} (ordered walk), queues the children to descend and publishes the result. */
+        void readAndExpand(Dir d) {
+            readAndExpand(d, listing(), null);
+        }
+
+        /**
+         * Reads {@code d} into {@code l} and lists the children to descend: onto {@code local} (an
+         * unordered worker's stack) or, if null, into the ordered walk's queue.
+         */
+        void readAndExpand(Dir d, DirListing l, ArrayDeque<Dir> local) {
             try {
                 platform.readDirectory(d.path(), want, l);
                 if (spec.sort) {
                     l.sortByName();
                 }
                 d.listing = l;
-                d.children = expand(d, l);
-                if (!isRoot || unordered == null) {
-                    buffered.addAndGet(l.count());
+                d.children = expand(d, l, local);
+                if (local == null) {
+                    buffered.addAndGet(l.count()); // the ordered walk's read-ahead budget, see released()
                 }
             } catch (FsException e) {
-                recycle(l);
+                if (local == null) {
+                    recycle(l); // before d is published: after, its consumer may recycle too
+                }
                 d.listing = null;
                 d.error = e;
             } catch (RuntimeException e) {
@@ -426,7 +444,7 @@ public final class Walker {
             }
         }
 
-        private Dir[] expand(Dir d, DirListing l) {
+        private Dir[] expand(Dir d, DirListing l, ArrayDeque<Dir> local) {
             int n = l.count();
             int childDepth = d.depth() + 1;
             if (childDepth >= spec.maxDepth) {
@@ -459,9 +477,8 @@ public final class Walker {
                     c.tag = spec.tagger.tag(d, i); // before the child is published to any reader
                 }
                 children[i] = c;
-                if (unordered != null) {
-                    pending.incrementAndGet();
-                    unordered.push(c);
+                if (local != null) {
+                    local.push(c);
                 } else {
                     queue.add(c);
                 }
@@ -483,23 +500,49 @@ public final class Walker {
             return !spec.hidden(l, i) && !vanished(l, i);
         }
 
-        void unorderedLoop(DirVisitor visitor) {
+        /**
+         * One worker of an unordered walk. It works through its own stack ({@code local}, filled
+         * by the directories it reads), and when that is empty, waits for a directory another
+         * worker gave away. {@link #pending} counts the directories in the shared queue plus the
+         * workers holding a stack: a worker's whole stack is one count, so reading and pushing a
+         * directory touches no shared state, and the walk is over when the count reaches zero.
+         */
+        void unorderedLoop(DirVisitor visitor, ArrayDeque<Dir> local) {
+            boolean holding = !local.isEmpty(); // the caller starts with the root's stack
+            DirListing listing = new DirListing(); // this worker's, reused for every directory
             try {
                 while (!stopped) {
                     if (cancel.isCancelled()) {
                         stopped = true;
                         return;
                     }
-                    Dir d = unordered.pollFirst(10, TimeUnit.MILLISECONDS);
-                    if (d == null || d == WAKE) {
-                        if (pending.get() == 0) {
-                            stopped = true;
+                    Dir d = local.pollFirst();
+                    if (d == null) {
+                        if (holding) {
+                            holding = false;
+                            if (pending.decrementAndGet() == 0) {
+                                stopped = true; // the last directory: wake the idle workers now
+                                wakeWorkers(spec.threads);
+                                return;
+                            }
                         }
-                        continue;
+                        idle.incrementAndGet();
+                        try {
+                            d = unordered.pollFirst(10, TimeUnit.MILLISECONDS);
+                        } finally {
+                            idle.decrementAndGet();
+                        }
+                        if (d == null || d == WAKE) {
+                            if (pending.get() == 0) {
+                                stopped = true;
+                            }
+                            continue;
+                        }
+                        holding = true; // the shared directory's count is now this worker's
                     }
                     try {
                         if (d.depth() > 0) {
-                            readAndExpand(d, false);
+                            readAndExpand(d, listing, local);
                         }
                         if (d.error != null) {
                             visitor.error(d.error);
@@ -517,18 +560,28 @@ public final class Walker {
                         failure = e;
                         stopped = true;
                     } finally {
-                        recycle(d.listing);
                         d.listing = null;
                         d.children = null;
-                        if (pending.decrementAndGet() == 0) {
-                            stopped = true; // the last directory: wake the idle workers now
-                            wakeWorkers(spec.threads);
-                        }
+                    }
+                    if (local.size() > 1 && idle.get() > 0) {
+                        share(local);
                     }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 cancel.cancel();
+            }
+        }
+
+        /**
+         * Gives the older half of a worker's stack to the shared queue: the directories nearest the
+         * root, whose subtrees are the largest, so one hand-off keeps the idle worker busy longest.
+         */
+        private void share(ArrayDeque<Dir> local) {
+            int m = local.size() / 2;
+            pending.addAndGet(m); // counted before any other worker can take (and finish) them
+            for (int k = 0; k < m; k++) {
+                unordered.offerLast(local.pollLast());
             }
         }
     }

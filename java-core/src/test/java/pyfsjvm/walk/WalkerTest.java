@@ -170,6 +170,125 @@ class WalkerTest {
         assertEquals(9, entries.get());
     }
 
+    /** A tree of {@code fanout}^1 + ... + {@code fanout}^{@code levels} directories, one file in each. */
+    private Path wideTree(int fanout, int levels) throws IOException {
+        Path top = tmp.resolve("wide");
+        List<Path> level = List.of(top);
+        for (int k = 0; k < levels; k++) {
+            List<Path> next = new ArrayList<>();
+            for (Path p : level) {
+                for (int j = 0; j < fanout; j++) {
+                    Path c = Files.createDirectories(p.resolve("d" + j));
+                    Files.writeString(c.resolve("f"), "x");
+                    next.add(c);
+                }
+            }
+            level = next;
+        }
+        return top;
+    }
+
+    /** Slows every directory read, so that workers go idle and busy ones give work away. */
+    private static Platform slow() {
+        return new FaultyPlatform() {
+            @Override
+            public void readDirectory(byte[] dir, int want, DirListing out) throws FsException {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.readDirectory(dir, want, out);
+            }
+        };
+    }
+
+    @Test
+    void unorderedWorkersShareTheWorkAndVisitEachDirectoryOnce() throws Exception {
+        Path top = wideTree(6, 3); // 6 + 36 + 216 directories below the root
+        List<String> dirs = Collections.synchronizedList(new ArrayList<>());
+        java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicInteger files = new AtomicInteger();
+        WalkSpec spec = new WalkSpec(top.toString().getBytes(StandardCharsets.UTF_8)).threads(4).platform(slow());
+        Walker.walkUnordered(spec, new Cancel(), d -> {
+            dirs.add(new String(d.path(), StandardCharsets.UTF_8));
+            threads.add(Thread.currentThread());
+            for (int i = 0; i < d.listing().count(); i++) {
+                if (d.listing().type(i) == pyfsjvm.platform.FileType.FILE) {
+                    files.incrementAndGet();
+                }
+            }
+        });
+        List<String> expected = new ArrayList<>();
+        try (var s = Files.walk(top)) {
+            s.filter(Files::isDirectory).forEach(p -> expected.add(p.toString()));
+        }
+        Collections.sort(dirs);
+        Collections.sort(expected);
+        assertEquals(expected, dirs);        // every directory, none twice
+        assertEquals(258, files.get());
+        assertTrue(threads.size() > 1, "work was never given to another worker: " + threads);
+    }
+
+    @Test
+    void unorderedWalkReportsUnreadableDirectoriesAndGoesOn() throws Exception {
+        Path top = wideTree(4, 2);
+        Platform denyD1 = new FaultyPlatform() {
+            @Override
+            public void readDirectory(byte[] dir, int want, DirListing out) throws FsException {
+                if (new String(dir, StandardCharsets.UTF_8).endsWith("/d1")) {
+                    throw new FsException("EACCES", dir, "Permission denied");
+                }
+                super.readDirectory(dir, want, out);
+            }
+        };
+        List<String> dirs = Collections.synchronizedList(new ArrayList<>());
+        List<FsException> errors = Collections.synchronizedList(new ArrayList<>());
+        WalkSpec spec = new WalkSpec(top.toString().getBytes(StandardCharsets.UTF_8)).threads(3).platform(denyD1);
+        Walker.walkUnordered(spec, new Cancel(), new Walker.DirVisitor() {
+            @Override
+            public void directory(Dir d) {
+                dirs.add(new String(d.path(), StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void error(FsException e) {
+                errors.add(e);
+            }
+        });
+        // the root, d0..d3 less d1, and under each of d0, d2, d3 its four children except d1 (4 + 3 x 3)
+        assertEquals(1 + 3 + 3 * 3, dirs.size());
+        assertEquals(4, errors.size()); // /d1 itself and the d1 under each readable one
+        assertTrue(errors.stream().allMatch(e -> "EACCES".equals(e.errno())));
+    }
+
+    @Test
+    void unorderedWalkStopsOnCancelAndOnAFailingVisitor() throws Exception {
+        Path top = wideTree(6, 3);
+        byte[] rootBytes = top.toString().getBytes(StandardCharsets.UTF_8);
+        Cancel cancel = new Cancel();
+        AtomicInteger seen = new AtomicInteger();
+        assertThrows(Cancel.CancelledException.class, () -> Walker.walkUnordered(
+                new WalkSpec(rootBytes).threads(4).platform(slow()), cancel, d -> {
+                    if (seen.incrementAndGet() == 10) {
+                        cancel.cancel();
+                    }
+                }));
+        int atCancel = seen.get();
+        assertTrue(atCancel < 40, "kept walking after the cancel: " + atCancel);
+
+        IllegalStateException boom = new IllegalStateException("visitor failed");
+        AtomicInteger calls = new AtomicInteger();
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Walker.walkUnordered(
+                new WalkSpec(rootBytes).threads(4).platform(slow()), new Cancel(), d -> {
+                    if (calls.incrementAndGet() == 5) {
+                        throw boom;
+                    }
+                }));
+        assertEquals(boom, thrown);
+        assertTrue(calls.get() < 40, "kept walking after the failure: " + calls.get());
+    }
+
     /** NIO with hooks for fault injection. */
     private static class FaultyPlatform implements Platform {
         private final Platform real = new NioPlatform();
