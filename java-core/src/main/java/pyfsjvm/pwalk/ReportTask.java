@@ -201,7 +201,7 @@ public final class ReportTask extends Task<byte[]> {
             b.put((byte) ',');
             extension(b, names, ns, nl);
             b.ensure(512);
-            Stat st = STAT.get();
+            Stat st = b.entry;
             l.stat(i, st);
             stats(b, st, -1, 0);
             written++;
@@ -260,8 +260,6 @@ public final class ReportTask extends Task<byte[]> {
         b.buf = s.buffer();
         b.len = 0;
     }
-
-    private static final ThreadLocal<Stat> STAT = ThreadLocal.withInitial(Stat::new);
 
     /** Fields 6 to 17: UID ... pw_dirsum, then the newline. */
     private void stats(RowBuffer b, Stat st, long fcount, long dirsum) {

@@ -1,5 +1,7 @@
 package pyfsjvm.pwalk;
 
+import pyfsjvm.platform.Stat;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -12,6 +14,8 @@ import java.util.Arrays;
 final class RowBuffer {
     byte[] buf;
     int len;
+    /** The entry whose row is being written: its worker's scratch, like the buffer (no ThreadLocal per row). */
+    final Stat entry = new Stat();
     private final byte[] digits = new byte[24];
 
     RowBuffer(int capacity) {
