@@ -97,8 +97,17 @@ public final class Libc {
         final MemorySegment dents = arena.allocate(1 << 16, 8);
         final byte[] dentsHeap = new byte[1 << 16];
         final pyfsjvm.platform.Stat stat = new pyfsjvm.platform.Stat(); // one per thread, not per directory
+        /** Where each listed name starts in {@link #dents}, by listing index. */
+        int[] nameAt = new int[256];
         MemorySegment path = arena.allocate(4096, 8);
         MemorySegment data = arena.allocate(1 << 16, 8);
+
+        void nameAt(int i, int offset) {
+            if (i >= nameAt.length) {
+                nameAt = java.util.Arrays.copyOf(nameAt, Math.max(i + 1, nameAt.length * 2));
+            }
+            nameAt[i] = offset;
+        }
 
         /** Copies {@code b[off, off+len)} plus a NUL into the path buffer. */
         MemorySegment cString(byte[] b, int off, int len) {

@@ -68,6 +68,7 @@ public final class LinuxFfmPlatform implements Platform {
             boolean stat = (want & WANT_STAT) != 0;
             boolean follow = (want & WANT_FOLLOW) != 0;
             Stat st = s.stat;
+            int batches = 0;
             while (true) {
                 long n;
                 try {
@@ -81,6 +82,7 @@ public final class LinuxFfmPlatform implements Platform {
                 if (n == 0) {
                     break;
                 }
+                batches++;
                 byte[] heap = s.dentsHeap;
                 MemorySegment.copy(s.dents, JAVA_BYTE, 0, heap, 0, (int) n);
                 int pos = 0;
@@ -97,7 +99,8 @@ public final class LinuxFfmPlatform implements Platform {
                     if (heap[nameStart] == '.' && (len == 1 || (len == 2 && heap[nameStart + 1] == '.'))) {
                         continue;
                     }
-                    out.add(heap, nameStart, len, FileType.fromDirentType(dtype));
+                    int at = out.add(heap, nameStart, len, FileType.fromDirentType(dtype));
+                    s.nameAt(at, nameStart);
                 }
             }
             // Names first, then the stats: the listing sizes its stat array once.
@@ -106,7 +109,11 @@ public final class LinuxFfmPlatform implements Platform {
             for (int i = 0, n = out.count(); i < n; i++) {
                 byte type = out.type(i);
                 if (stat || type == FileType.UNKNOWN || (follow && type == FileType.SYMLINK)) {
-                    statEntry(s, fd, names, out.nameStart(i), out.nameLength(i), follow, st, out, i);
+                    // One getdents batch (most directories): its names are still in the buffer,
+                    // NUL-terminated, so statx reads them there instead of from a copy.
+                    MemorySegment cname = batches == 1 ? s.dents.asSlice(s.nameAt[i])
+                            : s.cString(names, out.nameStart(i), out.nameLength(i));
+                    statEntry(s, fd, cname, follow, st, out, i);
                 }
             }
         } finally {
@@ -114,9 +121,8 @@ public final class LinuxFfmPlatform implements Platform {
         }
     }
 
-    private static void statEntry(Libc.Scratch s, int fd, byte[] name, int off, int len, boolean follow,
+    private static void statEntry(Libc.Scratch s, int fd, MemorySegment cname, boolean follow,
                                   Stat st, DirListing out, int i) {
-        MemorySegment cname = s.cString(name, off, len);
         int err = statx(s, fd, cname, Libc.AT_SYMLINK_NOFOLLOW, st);
         if (err != 0) {
             out.setError(i, Libc.errnoName(err));

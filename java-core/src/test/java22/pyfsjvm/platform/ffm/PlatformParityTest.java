@@ -50,6 +50,28 @@ class PlatformParityTest {
         assertEquals("ENOTDIR", e.errno());
     }
 
+    /**
+     * A directory bigger than one getdents buffer (64 KiB): names of a single batch are statted
+     * where getdents left them, names of several batches from a copy; both must match NIO.
+     */
+    @Test
+    void sameListingWhenTheDirectoryTakesSeveralReads() throws Exception {
+        String stem = "x".repeat(120);
+        for (int k = 0; k < 1500; k++) { // ~1500 x 144-byte records: about 3 reads
+            Path f = tmp.resolve(stem + k);
+            if (k % 7 == 0) {
+                Files.createDirectory(f);
+            } else {
+                Files.writeString(f, "y".repeat(k % 50));
+            }
+        }
+        Platform ffm = new LinuxFfmPlatform();
+        Platform nio = new NioPlatform();
+        List<String> expected = describe(nio, Platform.WANT_STAT);
+        assertEquals(1500, expected.size());
+        assertEquals(expected, describe(ffm, Platform.WANT_STAT));
+    }
+
     @Test
     void sameTypeOf() throws Exception {
         Files.createDirectories(tmp.resolve("d"));
