@@ -1,6 +1,6 @@
 """pwalk benchmark: pyfs-jvm's pwalk.report / pwalk.walk against python-pwalk and os.walk.
 
-    python bench/pwalk.py [--entries 1000000] [--tree DIR] [--rounds 3] [--reps 2]
+    python bench/report.py [--entries 1000000] [--tree DIR] [--rounds 3] [--reps 2]
 
 One run, one generated tree (bench/gen_tree.py, page cache warm), tools interleaved round by round
 in fresh processes (bench/_harness.py):
