@@ -85,6 +85,39 @@ def test_children_equal_du_max_depth_1(usage_tree: Path) -> None:
     assert next(c for c in u.children if c.path == "conf.d").is_dir  # pyfs-watcher: False (a ".d" suffix)
 
 
+def test_every_directory_equals_du(tmp_path: Path) -> None:
+    """Each directory's totals at every depth, not only the root's and its children: the nodes
+    are linked to their parents as the parallel walk finds them, so a mix-up would show here."""
+    root = tmp_path / "many"
+    level = [root]
+    for depth in range(4):
+        nxt = []
+        for k, d in enumerate(level):
+            for j in range(3 if depth < 3 else 2):
+                c = d / f"d{j}"
+                c.mkdir(parents=True)
+                (c / f"f{depth}").write_bytes(b"x" * (100 * (k + 1) + j))
+                nxt.append(c)
+        level = nxt
+    (root / "d1" / "d1" / "empty").mkdir()
+    apparent = du("--apparent-size", str(root))
+    allocated = du(str(root))
+    u = pyfs_jvm.disk_usage(str(root), max_workers=3)
+    seen = 0
+    stack = [(root / c.path, c) for c in u.children]
+    while stack:
+        path, e = stack.pop()
+        if not e.is_dir:
+            continue
+        seen += 1
+        assert e.apparent_size == apparent[str(path)], path
+        if has_blocks():
+            assert e.allocated_size == allocated[str(path)], path
+        assert e.dir_count == sum(1 for p in path.rglob("*") if p.is_dir()), path
+        stack.extend((path / c.path, c) for c in e.children)
+    assert seen == len(apparent) - 1 == 3 + 9 + 27 + 54 + 1  # every directory below the root
+
+
 def test_same_as_pyfs_watcher_where_it_is_right(usage_tree: Path) -> None:
     ours = pyfs_jvm.disk_usage(str(usage_tree))
     theirs = pw.disk_usage(str(usage_tree))

@@ -13,12 +13,10 @@ import pyfsjvm.walk.Glob;
 import pyfsjvm.walk.WalkSpec;
 import pyfsjvm.walk.Walker;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,16 +27,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * directory, the regular files below it (their count and apparent bytes: pyfs-watcher's
  * {@code size}) and the directories below it.
  *
- * <p>The walk is unordered and parallel ({@link Walker#walkUnordered}); each directory's totals
- * are summed into its ancestors at the end. Which of several hard links gets the inode depends on
- * the walk's timing; the totals do not.
+ * <p>The walk is unordered and parallel ({@link Walker#walkUnordered}). Each directory's node is
+ * made when its parent is read (the walker's tagger hands it to the directory's visit, on whatever
+ * thread), so the tree is built without a shared map; each node's totals are summed into its
+ * ancestors at the end. Which of several hard links gets the inode depends on the walk's timing;
+ * the totals do not.
  */
 public final class DuTask extends Task<byte[][]> {
     private final WalkSpec spec;
     private final Glob glob;
     private final boolean skipHidden;
     private final long fileThreshold;
-    private final Map<ByteBuffer, Node> nodes = new ConcurrentHashMap<>();
     private final Set<Inode> seen = ConcurrentHashMap.newKeySet();
     private final List<FsException> errors = Collections.synchronizedList(new ArrayList<>());
     private final boolean hasBlocks = Platform.get().hasBlocks();
@@ -59,44 +58,65 @@ public final class DuTask extends Task<byte[][]> {
     /** A listed file: its name, size and whether it was counted (not a repeat hard link). */
     private record FileRow(byte[] name, long size, long allocated) {}
 
-    /** One directory's own numbers (entries directly in it), summed up the tree at the end. */
+    /**
+     * One directory's own numbers (entries directly in it), summed up the tree at the end. Written
+     * by the thread that reads its parent (when it is made) and then by the one that visits it;
+     * the walk's end publishes everything to {@link #pack}.
+     */
     private static final class Node {
-        final byte[] path;
+        final byte[] name;
         final int depth;
+        final Node parent;
+        final List<Node> kids = new ArrayList<>();
         long files;
         long fileBytes;
         long apparent;
         long allocated;
         long dirs;
-        boolean read;
-        final List<FileRow> listed = new ArrayList<>();
-        Node parent;
+        List<FileRow> listed;
         int index;
 
-        Node(byte[] path, int depth) {
-            this.path = path;
+        Node(byte[] name, int depth, Node parent) {
+            this.name = name;
             this.depth = depth;
+            this.parent = parent;
         }
     }
 
-    private Node node(byte[] path, int depth) {
-        return nodes.computeIfAbsent(ByteBuffer.wrap(path), k -> new Node(path, depth));
+    /**
+     * Whether this entry's inode is counted here: a non-directory with several links, or anything
+     * reached by following symlinks, only the first time. Directories are never hard links, so
+     * without following they are always counted (as GNU du does).
+     */
+    private boolean firstTime(Stat st) {
+        if (spec.follows()) {
+            return seen.add(new Inode(st.dev, st.ino));
+        }
+        return st.nlink <= 1 || st.type == FileType.DIR || seen.add(new Inode(st.dev, st.ino));
     }
 
-    private boolean firstTime(Stat st) {
-        return (st.nlink <= 1 && !spec.follows()) || seen.add(new Inode(st.dev, st.ino));
+    /** A child directory's node, its own inode counted (if first seen) from the parent's listing. */
+    private Node child(Node parent, DirListing l, int i, Stat st) {
+        Node c = new Node(l.name(i), parent.depth + 1, parent);
+        if (firstTime(st)) {
+            c.apparent = st.size;
+            c.allocated = Math.max(0, st.blocks) * 512;
+        }
+        parent.kids.add(c);
+        return c;
     }
 
     /**
      * Result: {nodes, errors}. nodes {@code "sqiBqqqqq"}: name (the root's is empty), parent row
      * (-1 for the root), kind (0 directory, 1 file), depth, then cumulative file count, file bytes,
      * apparent bytes, allocated bytes (-1 when the platform cannot tell), directories below.
-     * Directories come parents first (by depth), each directory's listed files after it.
+     * Directories come parents first (by depth; within a depth, by parent, then name), then each
+     * directory's listed files.
      */
     @Override
     protected byte[][] compute() throws Exception {
         byte[] rootPath = spec.root();
-        Node root = node(rootPath, 0);
+        Node root = new Node(new byte[0], 0, null);
         Stat rst = new Stat();
         Platform.get().stat(rootPath, true, rst);
         root.apparent += rst.size;
@@ -105,10 +125,15 @@ public final class DuTask extends Task<byte[][]> {
         if (spec.maxDepth() == 0) {
             return new byte[][] {pack(root), ErrorBatch.pack(errors)}; // the root's own inode only
         }
+        spec.tagger((parent, i) -> {
+            Stat st = new Stat();
+            parent.listing().stat(i, st);
+            return child(parent.depth() == 0 ? root : (Node) parent.tag(), parent.listing(), i, st);
+        });
         Walker.walkUnordered(spec, cancel, new Walker.DirVisitor() {
             @Override
             public void directory(Dir d) {
-                visit(d);
+                visit(d, d.depth() == 0 ? root : (Node) d.tag());
             }
 
             @Override
@@ -120,12 +145,10 @@ public final class DuTask extends Task<byte[][]> {
         return new byte[][] {pack(root), ErrorBatch.pack(errors)};
     }
 
-    private void visit(Dir d) {
-        Node self = node(d.path(), d.depth());
+    private void visit(Dir d, Node self) {
         DirListing l = d.listing();
         Stat st = new Stat();
         long files = 0, fileBytes = 0, apparent = 0, allocated = 0, dirs = 0;
-        List<FileRow> listed = null;
         for (int i = 0, n = l.count(); i < n; i++) {
             if (skipHidden && l.isHidden(i)) {
                 continue;
@@ -138,13 +161,8 @@ public final class DuTask extends Task<byte[][]> {
             byte type = l.type(i);
             if (type == FileType.DIR) {
                 dirs++;
-                if (!firstTime(st)) {
-                    continue;
-                }
-                Node child = node(d.childPath(i), d.depth() + 1);
-                synchronized (child) {
-                    child.apparent += st.size;
-                    child.allocated += Math.max(0, st.blocks) * 512;
+                if (!d.descends(i)) {
+                    child(self, l, i, st); // not read (max_depth, a loop): its own inode only
                 }
                 continue;
             }
@@ -155,10 +173,10 @@ public final class DuTask extends Task<byte[][]> {
             long alloc = Math.max(0, st.blocks) * 512;
             if (type == FileType.FILE) {
                 if (d.depth() == 0 || st.size >= fileThreshold) {
-                    if (listed == null) {
-                        listed = new ArrayList<>();
+                    if (self.listed == null) {
+                        self.listed = new ArrayList<>();
                     }
-                    listed.add(new FileRow(l.name(i), counted ? st.size : 0, counted ? alloc : 0));
+                    self.listed.add(new FileRow(l.name(i), counted ? st.size : 0, counted ? alloc : 0));
                 }
                 if (counted) {
                     files++;
@@ -170,27 +188,22 @@ public final class DuTask extends Task<byte[][]> {
                 allocated += alloc;
             }
         }
-        synchronized (self) {
-            self.read = true;
-            self.files += files;
-            self.fileBytes += fileBytes;
-            self.apparent += apparent;
-            self.allocated += allocated;
-            self.dirs += dirs;
-            if (listed != null) {
-                self.listed.addAll(listed);
-            }
-        }
+        self.files += files;
+        self.fileBytes += fileBytes;
+        self.apparent += apparent;
+        self.allocated += allocated;
+        self.dirs += dirs;
     }
 
     private byte[] pack(Node root) {
-        List<Node> all = new ArrayList<>(nodes.values());
-        // parents before children; ties by path for a deterministic layout
-        all.sort((a, b) -> a.depth != b.depth ? Integer.compare(a.depth, b.depth) : Arrays.compareUnsigned(a.path, b.path));
-        for (Node n : all) {
-            if (n != root) {
-                n.parent = nodes.get(ByteBuffer.wrap(parentOf(n.path)));
-            }
+        // Breadth first, each directory's subdirectories by name: parents before children, and
+        // the same layout every run.
+        List<Node> all = new ArrayList<>();
+        all.add(root);
+        for (int k = 0; k < all.size(); k++) {
+            List<Node> kids = all.get(k).kids;
+            kids.sort((a, b) -> Arrays.compareUnsigned(a.name, b.name));
+            all.addAll(kids);
         }
         // sum children into parents, deepest first
         for (int k = all.size() - 1; k >= 0; k--) {
@@ -208,8 +221,7 @@ public final class DuTask extends Task<byte[][]> {
         for (Node n : all) {
             n.index = row++;
             c.addRow();
-            byte[] name = n == root ? new byte[0] : nameOf(n.path);
-            c.putString(0, name, 0, name.length);
+            c.putString(0, n.name, 0, n.name.length);
             c.setLong(1, n.index, n.parent == null ? -1 : n.parent.index);
             c.setInt(2, n.index, n.depth);
             c.setByte(3, n.index, (byte) 0);
@@ -220,6 +232,9 @@ public final class DuTask extends Task<byte[][]> {
             c.setLong(8, n.index, n.dirs);
         }
         for (Node n : all) {
+            if (n.listed == null) {
+                continue;
+            }
             n.listed.sort((a, b) -> Arrays.compareUnsigned(a.name(), b.name()));
             for (FileRow f : n.listed) {
                 int r = row++;
@@ -236,22 +251,5 @@ public final class DuTask extends Task<byte[][]> {
             }
         }
         return c.pack();
-    }
-
-    /** The path without its last component (the walker joins with exactly one '/'). */
-    private static byte[] parentOf(byte[] p) {
-        int i = p.length - 1;
-        while (i > 0 && p[i] != '/') {
-            i--;
-        }
-        return i == 0 && p.length > 0 && p[0] == '/' ? new byte[] {'/'} : Arrays.copyOf(p, i);
-    }
-
-    private static byte[] nameOf(byte[] p) {
-        int i = p.length - 1;
-        while (i >= 0 && p[i] != '/') {
-            i--;
-        }
-        return Arrays.copyOfRange(p, i + 1, p.length);
     }
 }
