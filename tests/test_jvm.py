@@ -33,6 +33,16 @@ def test_no_warnings_are_printed(tmp_path: Path) -> None:
     assert err == ""
 
 
+def test_jdk_listing_command_runs_cleanly() -> None:
+    """`python -m pyfs_jvm._jdk --all` (README, scripts/test-all.sh) lists the JDKs found, with
+    nothing on stderr: the package must not import _jdk before runpy runs it as __main__."""
+    p = subprocess.run([sys.executable, "-W", "error", "-m", "pyfs_jvm._jdk", "--all"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and p.stderr == "", p.stderr
+    features = [int(line.split("\t")[0]) for line in p.stdout.splitlines()]
+    assert features and all(f >= 17 for f in features)
+
+
 def test_configure_workers_and_heap_in_a_fresh_process() -> None:
     out = run_python("""
 import json, pyfs_jvm

@@ -21,9 +21,10 @@ import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import _jdk
+if TYPE_CHECKING:
+    from . import _jdk  # imported where used: `python -m pyfs_jvm._jdk` must find it not yet loaded
 
 __all__ = ["configure", "runtime_info", "jclass", "ensure_started", "JvmError"]
 
@@ -128,6 +129,8 @@ def _start() -> None:
     global _started, _foreign, _jdk_in_use
     import jpype
 
+    from . import _jdk
+
     jar = _jar_path()
     if jpype.isJVMStarted():
         _adopt_foreign_jvm(jpype, jar)
@@ -161,6 +164,8 @@ def _start() -> None:
 
 
 def _adopt_foreign_jvm(jpype: Any, jar: Path) -> None:
+    from . import _jdk
+
     feature = int(jpype.JClass("java.lang.Runtime").version().feature())
     if feature < _jdk.MIN_FEATURE:
         raise JvmError(f"this process already runs a JVM (JDK {feature}) started by other code; "
