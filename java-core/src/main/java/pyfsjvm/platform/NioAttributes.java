@@ -24,6 +24,9 @@ final class NioAttributes {
     private NioAttributes() {}
 
     private static final Class<?> UNIX_ATTRS;
+    /** What a {@code SecureDirectoryStream}'s attribute view returns: a wrapper of the same struct. */
+    private static final Class<?> UNIX_AS_BASIC;
+    private static final VarHandle WRAPPED;
     private static final VarHandle MODE;
     private static final VarHandle INO;
     private static final VarHandle DEV;
@@ -54,6 +57,18 @@ final class NioAttributes {
         } catch (ReflectiveOperationException | RuntimeException e) {
             c = null;
         }
+        Class<?> w = null;
+        VarHandle wrapped = null;
+        if (c != null) {
+            try {
+                w = Class.forName("sun.nio.fs.UnixFileAttributes$UnixAsBasicFileAttributes");
+                wrapped = MethodHandles.privateLookupIn(w, MethodHandles.lookup()).findVarHandle(w, "attrs", c);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                w = null;
+            }
+        }
+        UNIX_AS_BASIC = w;
+        WRAPPED = wrapped;
         UNIX_ATTRS = c;
         MODE = h[0];
         INO = h[1];
@@ -72,6 +87,9 @@ final class NioAttributes {
 
     /** Fills {@code out} from {@code a}, read for {@code p} (used only by the slow fallback). */
     static void fill(BasicFileAttributes a, Path p, LinkOption[] opts, Stat out) throws IOException {
+        if (UNIX_AS_BASIC != null && UNIX_AS_BASIC.isInstance(a)) {
+            a = (BasicFileAttributes) WRAPPED.get(a); // the directory stream's entries: same struct stat
+        }
         if (UNIX_ATTRS != null && UNIX_ATTRS.isInstance(a)) {
             out.mode = (int) MODE.get(a);
             out.type = FileType.fromMode(out.mode);
@@ -105,8 +123,10 @@ final class NioAttributes {
         out.ino = 0;
         out.dev = 0;
         out.nlink = 1;
+        // Without a Unix view, the creation time stands in for the ctime (all the portable API has).
+        FileTime ctime = a.creationTime();
         try {
-            Map<String, Object> unix = Files.readAttributes(p, "unix:ino,dev,nlink,uid,gid,mode", opts);
+            Map<String, Object> unix = Files.readAttributes(p, "unix:ino,dev,nlink,uid,gid,mode,ctime", opts);
             out.ino = ((Number) unix.get("ino")).longValue();
             out.dev = ((Number) unix.get("dev")).longValue();
             out.nlink = ((Number) unix.get("nlink")).longValue();
@@ -114,13 +134,14 @@ final class NioAttributes {
             out.gid = ((Number) unix.get("gid")).intValue();
             out.mode = ((Number) unix.get("mode")).intValue();
             out.type = FileType.fromMode(out.mode);
+            ctime = (FileTime) unix.get("ctime");
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             // Not a Unix file system view: the portable fields above are all there is.
         }
         out.blocks = -1;
         setTime(a.lastAccessTime(), out, 0);
         setTime(a.lastModifiedTime(), out, 1);
-        setTime(a.creationTime(), out, 2);
+        setTime(ctime, out, 2);
     }
 
     private static void setTime(FileTime t, Stat out, int which) {

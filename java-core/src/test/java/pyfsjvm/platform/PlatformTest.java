@@ -56,6 +56,33 @@ class PlatformTest {
         assertEquals(1, s.nlink);
     }
 
+    /**
+     * Every stat field of a listed entry, not only the root's: the directory stream hands back a
+     * wrapper of the struct stat, and read through the portable API its "creation time" (the
+     * mtime on Linux) had stood in for the ctime. An mtime set a day back makes them differ.
+     */
+    @Test
+    void listedEntriesCarryTheRealCtimeAndOwner() throws Exception {
+        Path f = tmp.resolve("f");
+        Files.writeString(f, "hello");
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 86_400_000L));
+        Map<String, Object> unix = Files.readAttributes(f, "unix:ctime,lastModifiedTime,ino,dev,nlink,uid,gid,mode",
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        DirListing l = new DirListing();
+        new NioPlatform().readDirectory(b(tmp.toString()), Platform.WANT_STAT, l);
+        assertEquals(1, l.count());
+        long ctime = ((java.nio.file.attribute.FileTime) unix.get("ctime")).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        long mtime = ((java.nio.file.attribute.FileTime) unix.get("lastModifiedTime")).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        assertTrue(ctime - mtime > 3_600_000_000_000L, "the test needs ctime and mtime apart");
+        assertEquals(ctime, l.ctimeSec(0) * 1_000_000_000L + l.ctimeNsec(0));
+        assertEquals(mtime, l.mtimeSec(0) * 1_000_000_000L + l.mtimeNsec(0));
+        assertEquals(((Number) unix.get("ino")).longValue(), l.ino(0));
+        assertEquals(((Number) unix.get("dev")).longValue(), l.dev(0));
+        assertEquals(((Number) unix.get("uid")).intValue(), l.uid(0));
+        assertEquals(((Number) unix.get("gid")).intValue(), l.gid(0));
+        assertEquals(((Number) unix.get("mode")).intValue(), l.mode(0));
+    }
+
     @Test
     void missingPathsThrowWithErrno() {
         FsException e = assertThrows(FsException.class,
