@@ -101,7 +101,8 @@ class PlatformParityTest {
         for (int i = 0; i < l.count(); i++) {
             out.add(java.util.Arrays.toString(l.name(i)) + " type=" + l.type(i) + " size=" + l.size(i)
                     + " mode=" + l.mode(i) + " ino=" + l.ino(i) + " dev=" + l.dev(i) + " nlink=" + l.nlink(i)
-                    + " mtime=" + l.mtimeSec(i) + "." + l.mtimeNsec(i) + " link=" + l.link(i) + " err=" + l.errno(i));
+                    + " mtime=" + l.mtimeSec(i) + "." + l.mtimeNsec(i) + " ctime=" + l.ctimeSec(i) + "." + l.ctimeNsec(i)
+                    + " uid=" + l.uid(i) + " gid=" + l.gid(i) + " link=" + l.link(i) + " err=" + l.errno(i));
         }
         return out;
     }
