@@ -10,7 +10,7 @@ import pytest
 
 import pyfs_jvm
 from pyfs_jvm.errors import DirDiffError, HashError
-from pyfs_jvm.types import DiffEntry, DirDiff, MovedEntry
+from pyfs_jvm.types import DiffEntry, DirDiff
 
 import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
 

@@ -63,7 +63,7 @@ def test_configure_after_start_refuses_jdk_and_heap() -> None:
 
 
 def test_explicit_java_home_that_is_not_a_jdk(tmp_path: Path) -> None:
-    out = run_python(f"""
+    out = run_python("""
 import json, pyfs_jvm
 try:
     pyfs_jvm.walk_collect("/tmp")

@@ -584,7 +584,6 @@ def test_every_way_out_stops_the_java_side(root: Path) -> None:
     _no_watch_threads_left(base)
 
     async def leave_the_loop() -> None:
-        i = 0
         async for _ in async_watch(root, debounce_ms=10):
             break  # the iterator is dropped here
         else:
