@@ -188,31 +188,51 @@ class WalkerTest {
         return top;
     }
 
-    /** Slows every directory read, so that workers go idle and busy ones give work away. */
-    private static Platform slow() {
-        return new FaultyPlatform() {
-            @Override
-            public void readDirectory(byte[] dir, int want, DirListing out) throws FsException {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                super.readDirectory(dir, want, out);
+    /** Waits (up to 10 s) for {@code condition}; false if it never held. */
+    private static boolean await(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
             }
-        };
+            Thread.onSpinWait();
+        }
+        return true;
     }
 
+    /** Whether every other worker of the walk is waiting on the shared queue, i.e. counted idle. */
+    private static boolean workersIdle(Thread caller) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey() != caller && e.getKey().getName().equals("pyfs-jvm-walk"))
+                .allMatch(e -> java.util.Arrays.stream(e.getValue())
+                        .anyMatch(f -> f.getMethodName().equals("pollFirst")));
+    }
+
+    /**
+     * Sharing without relying on timing: the caller holds the root's subdirectories on its own
+     * stack; its root visit waits until the other workers sit idle on the shared queue, so the
+     * share check right after must hand them half; its second visit waits until one of them has
+     * visited a directory (it would time out, and the test fail, if nothing had been shared).
+     */
     @Test
     void unorderedWorkersShareTheWorkAndVisitEachDirectoryOnce() throws Exception {
         Path top = wideTree(6, 3); // 6 + 36 + 216 directories below the root
         List<String> dirs = Collections.synchronizedList(new ArrayList<>());
         java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         AtomicInteger files = new AtomicInteger();
-        WalkSpec spec = new WalkSpec(top.toString().getBytes(StandardCharsets.UTF_8)).threads(4).platform(slow());
+        Thread caller = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean shared = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger callerVisits = new AtomicInteger();
+        WalkSpec spec = new WalkSpec(top.toString().getBytes(StandardCharsets.UTF_8)).threads(4);
         Walker.walkUnordered(spec, new Cancel(), d -> {
             dirs.add(new String(d.path(), StandardCharsets.UTF_8));
             threads.add(Thread.currentThread());
+            int k = Thread.currentThread() == caller ? callerVisits.incrementAndGet() : 0;
+            if (k == 1) { // the root
+                await(() -> workersIdle(caller));
+            } else if (k == 2) {
+                shared.set(await(() -> threads.size() > 1));
+            }
             for (int i = 0; i < d.listing().count(); i++) {
                 if (d.listing().type(i) == pyfsjvm.platform.FileType.FILE) {
                     files.incrementAndGet();
@@ -227,7 +247,7 @@ class WalkerTest {
         Collections.sort(expected);
         assertEquals(expected, dirs);        // every directory, none twice
         assertEquals(258, files.get());
-        assertTrue(threads.size() > 1, "work was never given to another worker: " + threads);
+        assertTrue(shared.get() && threads.size() > 1, "work was never given to another worker: " + threads);
     }
 
     @Test
@@ -269,7 +289,7 @@ class WalkerTest {
         Cancel cancel = new Cancel();
         AtomicInteger seen = new AtomicInteger();
         assertThrows(Cancel.CancelledException.class, () -> Walker.walkUnordered(
-                new WalkSpec(rootBytes).threads(4).platform(slow()), cancel, d -> {
+                new WalkSpec(rootBytes).threads(4), cancel, d -> {
                     if (seen.incrementAndGet() == 10) {
                         cancel.cancel();
                     }
@@ -280,7 +300,7 @@ class WalkerTest {
         IllegalStateException boom = new IllegalStateException("visitor failed");
         AtomicInteger calls = new AtomicInteger();
         IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Walker.walkUnordered(
-                new WalkSpec(rootBytes).threads(4).platform(slow()), new Cancel(), d -> {
+                new WalkSpec(rootBytes).threads(4), new Cancel(), d -> {
                     if (calls.incrementAndGet() == 5) {
                         throw boom;
                     }
