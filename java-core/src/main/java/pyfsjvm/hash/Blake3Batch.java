@@ -50,6 +50,12 @@ public final class Blake3Batch {
         this(Blake3Kernel.get(), arenaBytes);
     }
 
+    /** A batch whose arena holds {@code messages} messages {@link #worthQueueing} (each under the lanes' width). */
+    public static Blake3Batch withRoomFor(int messages) {
+        Blake3Kernel kernel = Blake3Kernel.get();
+        return new Blake3Batch(kernel, messages * Math.max(1, kernel.degree()) * Blake3.CHUNK_LEN);
+    }
+
     Blake3Batch(Blake3Kernel kernel) {
         this(kernel, 0);
     }

@@ -213,8 +213,7 @@ public final class SnapshotTask extends Task<byte[][]> {
         Worker(HashAlgorithm a, Cancel c) {
             hasher = new FileHasher(a, BUFFER, c);
             digest = a.newHasher();
-            // a file worth queueing is under 16 chunks (the widest lanes), 16 KiB
-            batch = a.name().equals("blake3") ? new Blake3Batch(GROUP * 16 * 1024) : null;
+            batch = a.name().equals("blake3") ? Blake3Batch.withRoomFor(GROUP) : null;
         }
     }
 }
