@@ -104,15 +104,7 @@ class WalkerTest {
 
     @Test
     void unreadableDirectoryIsReportedAndTheWalkGoesOn() throws FsException {
-        Platform denyB = new FaultyPlatform() {
-            @Override
-            public void readDirectory(byte[] dir, int want, DirListing out) throws FsException {
-                if (new String(dir, StandardCharsets.UTF_8).endsWith("/b")) {
-                    throw new FsException("EACCES", dir, "Permission denied");
-                }
-                super.readDirectory(dir, want, out);
-            }
-        };
+        Platform denyB = denying("/b");
         List<FsException> errors = new ArrayList<>();
         assertEquals(List.of(".h", ".h/4", "a", "a/1.txt", "b", "z"), walk(spec().platform(denyB), errors));
         assertEquals(1, errors.size());
@@ -253,15 +245,7 @@ class WalkerTest {
     @Test
     void unorderedWalkReportsUnreadableDirectoriesAndGoesOn() throws Exception {
         Path top = wideTree(4, 2);
-        Platform denyD1 = new FaultyPlatform() {
-            @Override
-            public void readDirectory(byte[] dir, int want, DirListing out) throws FsException {
-                if (new String(dir, StandardCharsets.UTF_8).endsWith("/d1")) {
-                    throw new FsException("EACCES", dir, "Permission denied");
-                }
-                super.readDirectory(dir, want, out);
-            }
-        };
+        Platform denyD1 = denying("/d1");
         List<String> dirs = Collections.synchronizedList(new ArrayList<>());
         List<FsException> errors = Collections.synchronizedList(new ArrayList<>());
         WalkSpec spec = new WalkSpec(top.toString().getBytes(StandardCharsets.UTF_8)).threads(3).platform(denyD1);
@@ -307,6 +291,19 @@ class WalkerTest {
                 }));
         assertEquals(boom, thrown);
         assertTrue(calls.get() < 40, "kept walking after the failure: " + calls.get());
+    }
+
+    /** NIO, but every directory whose path ends with {@code suffix} is unreadable (EACCES). */
+    private static Platform denying(String suffix) {
+        return new FaultyPlatform() {
+            @Override
+            public void readDirectory(byte[] dir, int want, DirListing out) throws FsException {
+                if (new String(dir, StandardCharsets.UTF_8).endsWith(suffix)) {
+                    throw new FsException("EACCES", dir, "Permission denied");
+                }
+                super.readDirectory(dir, want, out);
+            }
+        };
     }
 
     /** NIO with hooks for fault injection. */
