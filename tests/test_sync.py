@@ -65,6 +65,27 @@ def test_same_content_other_mtime_is_skipped_and_the_time_fixed(src: Path, tmp_p
     assert os.stat(t / "a.txt").st_mtime_ns == os.stat(src / "a.txt").st_mtime_ns
 
 
+@pytest.mark.parametrize("where", [0, 65535, 65536, 200_000 - 1])
+def test_same_size_pairs_are_compared_to_the_last_byte(tmp_path: Path, where: int) -> None:
+    # the comparison reads both files block by block (64 KiB): a difference in any block, the
+    # first, either side of a block boundary or the very last byte, means a copy
+    s, t = tmp_path / "s", tmp_path / "t"
+    s.mkdir()
+    body = bytes(range(256)) * (200_000 // 256) + bytes(200_000 % 256)
+    (s / "big").write_bytes(body)
+    (s / "same").write_bytes(body)
+    pyfs_jvm.sync(str(s), str(t))
+    changed = bytearray(body)
+    changed[where] ^= 1
+    (t / "big").write_bytes(bytes(changed))
+    os.utime(t / "big", ns=(1, 1))
+    os.utime(t / "same", ns=(1, 1))
+    r = pyfs_jvm.sync(str(s), str(t))
+    assert r.copied == ["big"] and r.skipped == ["same"]
+    assert (t / "big").read_bytes() == body
+    assert os.stat(t / "same").st_mtime_ns == os.stat(s / "same").st_mtime_ns
+
+
 def test_changed_files_are_copied_atomically(src: Path, tmp_path: Path) -> None:
     t = tmp_path / "t"
     pyfs_jvm.sync(str(src), str(t))

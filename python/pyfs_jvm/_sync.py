@@ -142,15 +142,16 @@ def sync(source: PathArg, target: PathArg, *, algorithm: str = "blake3", delete_
     """Make ``target`` hold what ``source`` holds (created if missing, unless ``dry_run``).
 
     A file is copied when it is missing from the target or differs: another size, or the same size
-    and other content (compared by ``algorithm`` when the modification times differ, or always
-    with ``checksum=True``). Directories (empty ones too) are created, symlinks recreated as links.
+    and other content (compared byte by byte when the modification times differ, or always with
+    ``checksum=True``; ``algorithm`` is checked for pyfs-watcher's sake, but a yes-or-no comparison
+    needs no digest, so no hash is computed). Directories (empty ones too) are created, symlinks recreated as links.
     delete_extra: remove what only the target has (files, links, then emptied directories);
         nothing outside the target is ever touched, and symlinks are never followed.
     skip_hidden, glob_pattern, max_depth: which entries take part (the same filter on both sides;
         target files outside the filter are never deleted).
     dry_run: change nothing; the result says what would be done.
     preserve_metadata: copy mode and access/modification times.
-    max_workers: files copied or hashed at once.
+    max_workers: files copied or compared at once.
     progress_callback: ``SyncProgress`` on this thread: ("walking"), ("comparing"), ("syncing")
         and then one call per file copied or deleted.
 

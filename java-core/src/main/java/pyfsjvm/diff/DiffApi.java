@@ -19,11 +19,15 @@ public final class DiffApi {
         return t;
     }
 
-    /** Starts {@code sync}. */
+    /**
+     * Starts {@code sync}. {@code algorithm} is checked (an unknown name fails here) but not used:
+     * sync compares same-size files byte by byte, which needs no digest.
+     */
     public static SyncTask sync(byte[] source, byte[] target, String algorithm, boolean deleteExtra,
                                 boolean skipHidden, String glob, int maxDepth, boolean dryRun, boolean preserve,
                                 boolean checksum, boolean events, int workers) throws FsException {
-        SyncTask t = new SyncTask(source, target, HashAlgorithm.of(algorithm), deleteExtra, skipHidden,
+        HashAlgorithm.of(algorithm);
+        SyncTask t = new SyncTask(source, target, deleteExtra, skipHidden,
                 glob == null ? null : Glob.compile(glob), maxDepth, dryRun, preserve, checksum, events,
                 workers > 0 ? workers : Workers.io());
         t.start();

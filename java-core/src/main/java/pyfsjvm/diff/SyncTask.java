@@ -6,8 +6,6 @@ import pyfsjvm.bridge.Log;
 import pyfsjvm.bridge.ParallelFor;
 import pyfsjvm.bridge.Task;
 import pyfsjvm.copy.FileCopier;
-import pyfsjvm.hash.FileHasher;
-import pyfsjvm.hash.HashAlgorithm;
 import pyfsjvm.platform.FileType;
 import pyfsjvm.platform.RawPaths;
 import pyfsjvm.walk.EntryTable;
@@ -32,11 +30,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Both trees are listed once with the shared walker (symlinks never followed, so nothing outside
  * either root is ever touched) and merged by relative path. A file is up to date when it has the same
  * size and modification time (nanoseconds) as its source, the fast path {@code rsync} also uses; with
- * {@code checksum}, or when only the times differ, same-size pairs are hashed and compared. Files are
+ * {@code checksum}, or when only the times differ, same-size pairs are compared byte by byte
+ * ({@link SameContent}: a yes or no needs no digest, and a changed pair stops at its first block). Files are
  * copied on several threads through {@link FileCopier} (temporary name, then rename: an interrupted
  * sync never leaves a truncated file). Directories (empty ones too) are created, and symlinks
  * recreated as symlinks. With {@code deleteExtra}, target entries missing from the source are removed
- * bottom-up, directories only once empty. A {@code dryRun} reads both trees (and hashes) but writes
+ * bottom-up, directories only once empty. A {@code dryRun} reads both trees (and compares) but writes
  * nothing.
  *
  * <p>Per-entry failures never stop the sync; they are collected (relative path, errno, message).
@@ -45,7 +44,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SyncTask extends Task<byte[][]> {
     private final byte[] source;
     private final byte[] target;
-    private final HashAlgorithm algorithm;
     private final boolean deleteExtra;
     private final boolean skipHidden;
     private final Glob glob;
@@ -64,12 +62,11 @@ public final class SyncTask extends Task<byte[][]> {
     private final Object eventOrder = new Object(); // see fileDone
     private volatile int total;
 
-    SyncTask(byte[] source, byte[] target, HashAlgorithm algorithm, boolean deleteExtra, boolean skipHidden,
+    SyncTask(byte[] source, byte[] target, boolean deleteExtra, boolean skipHidden,
              Glob glob, int maxDepth, boolean dryRun, boolean preserve, boolean checksum, boolean events,
              int workers) {
         this.source = source;
         this.target = target;
-        this.algorithm = algorithm;
         this.deleteExtra = deleteExtra;
         this.skipHidden = skipHidden;
         this.glob = glob;
@@ -202,14 +199,12 @@ public final class SyncTask extends Task<byte[][]> {
         }
 
         // Same-size pairs whose times differ (or all of them with checksum): compare contents.
-        int[] toHash = rows(action, TOUCH);
-        ParallelFor.run(toHash.length, workers, cancel, () -> new FileHasher[] {
-                new FileHasher(algorithm, 1 << 20, cancel)}, (h, n) -> {
-            int x = toHash[n];
-            byte[] ha = hash(h[0], a.path(x));
-            byte[] hb = ha == null ? null : hash(h[0], b.path(match[x]));
-            boolean same = ha != null && Arrays.equals(ha, hb);
-            boolean timesDiffer = a.mtimeSec(x) != b.mtimeSec(match[x]) || a.mtimeNsec(x) != b.mtimeNsec(match[x]);
+        int[] toCompare = rows(action, TOUCH);
+        ParallelFor.run(toCompare.length, workers, cancel, () -> new SameContent(cancel), (c, n) -> {
+            int x = toCompare[n];
+            int y = match[x];
+            boolean same = sameContent(c, a.path(x), b.path(y), a.size(x));
+            boolean timesDiffer = a.mtimeSec(x) != b.mtimeSec(y) || a.mtimeNsec(x) != b.mtimeNsec(y);
             action[x] = !same ? COPY : preserve && timesDiffer ? TOUCH : SKIP;
         });
 
@@ -234,9 +229,9 @@ public final class SyncTask extends Task<byte[][]> {
         long t3 = System.nanoTime();
         byte[][] r = result(a, b, action, ok, deletes, deleted, failErrno, failText);
         if (Log.enabled(Log.DEBUG)) {
-            Log.debug("sync", String.format("walk %.0f ms (%d + %d entries), compare %.0f ms (%d hashed), "
+            Log.debug("sync", String.format("walk %.0f ms (%d + %d entries), compare %.0f ms (%d compared), "
                     + "write %.0f ms (%d copies, %d deletes), result %.0f ms", (t1 - t0) / 1e6, a.count(), nb,
-                    (t2 - t1) / 1e6, toHash.length, (t3 - t2) / 1e6, copies.length, deletes.length,
+                    (t2 - t1) / 1e6, toCompare.length, (t3 - t2) / 1e6, copies.length, deletes.length,
                     (System.nanoTime() - t3) / 1e6));
         }
         return r;
@@ -297,15 +292,16 @@ public final class SyncTask extends Task<byte[][]> {
         }
     }
 
-    private static byte[] hash(FileHasher h, byte[] path) throws FsException {
+    /** Whether the pair holds the same bytes; a side that cannot be read means "copy". */
+    private static boolean sameContent(SameContent c, byte[] a, byte[] b, long size) throws FsException {
         try {
-            return h.hashFile(path);
+            return c.same(a, b, size);
         } catch (FsException e) {
             if ("EILSEQ".equals(e.errno())) {
                 throw e;
             }
-            Log.warning("sync", "cannot hash (" + e.reason() + "), copying", path);
-            return null;
+            Log.warning("sync", "cannot compare (" + e.reason() + "), copying", e.path() != null ? e.path() : a);
+            return false;
         }
     }
 
