@@ -80,7 +80,7 @@ def _hash_in_order(paths: list[str], algorithm: str, workers: int | None,
     from .._hash import HashResult, _run
 
     files = [(i, p) for i, p in enumerate(paths) if p != "-"]
-    items = [_args.path(p) for _, p in files]
+    texts, blob = _args.path_blob([p for _, p in files])
     done: dict[int, tuple[str, str, BaseException | None]] = {}
     want = 0
     hashed = 0
@@ -98,8 +98,8 @@ def _hash_in_order(paths: list[str], algorithm: str, workers: int | None,
             want += 1
 
     yield from ready()
-    if items:
-        for rows in _run(items, algorithm, 1 << 20, 0 if workers is None else workers):
+    if texts:
+        for rows in _run(texts, blob, algorithm, 1 << 20, 0 if workers is None else workers):
             for j, r in rows:
                 i = files[j][0]
                 if isinstance(r, HashResult):
@@ -108,7 +108,7 @@ def _hash_in_order(paths: list[str], algorithm: str, workers: int | None,
                 else:
                     done[i] = (paths[i], "", r)
                 hashed += 1
-            progress.update(f"{hashed:,}/{len(items):,} files, {human_size(total_bytes)}, "
+            progress.update(f"{hashed:,}/{len(texts):,} files, {human_size(total_bytes)}, "
                             f"{human_size(total_bytes / max(progress.elapsed, 1e-9))}/s")
             yield from ready()
     progress.done()
