@@ -99,6 +99,11 @@ public final class Blake3Batch {
         return at;
     }
 
+    /** Gives back the last {@link #reserve}d room (its message could not be read). */
+    public void unreserve(int len) {
+        arenaUsed -= len;
+    }
+
     /** The arena {@link #reserve} hands out room in. */
     public byte[] arena() {
         return arena;

@@ -13,6 +13,8 @@ import pyfsjvm.bridge.Columns;
 import pyfsjvm.bridge.FsException;
 import pyfsjvm.bridge.Stream;
 import pyfsjvm.bridge.Workers;
+import pyfsjvm.platform.Platform;
+import pyfsjvm.platform.Stat;
 
 /**
  * Hashes a list of files on several threads and streams the results to Python as they complete
@@ -194,12 +196,17 @@ public final class ParallelHasher extends Stream {
      * parallel.
      */
     private byte[] hash(FileHasher fh, byte[] raw, int i, Columns out, Small small, byte[] hex) throws FsException {
-        try (FileChannel ch = FileHasher.openRegular(raw)) {
-            long size = ch.size();
-            if (small != null && size <= SMALL_MAX) {
-                small.queue(ch, (int) size, raw, i, out, hex);
+        if (small != null) {
+            Stat st = small.stat;
+            Platform.get().stat(raw, true, st);
+            FileHasher.checkRegular(st, raw); // before any open: a FIFO would block it
+            if (st.size <= SMALL_MAX) {
+                small.queue(raw, (int) st.size, i, out, hex);
                 return null;
             }
+        }
+        try (FileChannel ch = FileHasher.openRegular(raw)) {
+            long size = ch.size();
             if (size >= BIG_FILE) { // what is done so far goes out first, queued files included
                 if (small != null) {
                     small.finish(out, hex);
@@ -228,16 +235,35 @@ public final class ParallelHasher extends Stream {
         final Blake3Batch batch = new Blake3Batch(SMALL_ARENA);
         final int[] index = new int[SMALL_FILES];
         final int[] size = new int[SMALL_FILES];
+        final Stat stat = new Stat();
+        private final long[] from = {0};
+        private final int[] length = new int[1];
         int count;
 
-        /** Reads file {@code i} ({@code n} bytes, open as {@code ch}) and queues it. */
-        void queue(FileChannel ch, int n, byte[] raw, int i, Columns out, byte[] hex) throws IOException {
+        /**
+         * Reads file {@code i} ({@code n} bytes by the stat just taken) and queues it. The
+         * platform layer's open/pread/close (FFM: no FileChannel, no size call) is what makes
+         * a file of a few KiB cheap; the digest covers those {@code n} bytes, and a file that
+         * has shrunk meanwhile is an error.
+         */
+        void queue(byte[] raw, int n, int i, Columns out, byte[] hex) throws FsException {
             int at = count == SMALL_FILES ? -1 : batch.reserve(n);
             if (at < 0) {
                 finish(out, hex);
                 at = batch.reserve(n); // an empty arena holds any file up to SMALL_MAX
             }
-            Blake3FileTree.readFully(ch, java.nio.ByteBuffer.wrap(batch.arena(), at, n).slice(), 0, n, raw);
+            length[0] = n;
+            int got;
+            try {
+                got = Platform.get().readRanges(raw, from, length, batch.arena(), at, null);
+            } catch (FsException e) {
+                batch.unreserve(n);
+                throw e;
+            }
+            if (got < n) {
+                batch.unreserve(n);
+                throw FsException.domain("file shrank while being hashed", raw);
+            }
             batch.add(batch.arena(), at, n);
             index[count] = i;
             size[count] = n;

@@ -64,21 +64,23 @@ public interface Platform {
      * {@code FileChannel} costs more than the read; the FFM layer does open/pread/close.
      */
     default int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst) throws FsException {
-        return readRanges(path, offsets, lengths, dst, null);
+        return readRanges(path, offsets, lengths, dst, 0, null);
     }
 
     /**
-     * As {@link #readRanges(byte[], long[], int[], byte[])}, and with {@code after != null} the
+     * As {@link #readRanges(byte[], long[], int[], byte[])}, storing from {@code dst[dstOff]}
+     * (hash_files reads small files into one arena this way); with {@code after != null} the
      * status of the file read, taken once the ranges are read: what a snapshot records and checks
      * against its walk (the FFM layer takes it with {@code fstat} on the open descriptor, saving
      * a path lookup per file; this fallback stats the path).
      */
-    default int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst, Stat after) throws FsException {
+    default int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst, int dstOff, Stat after)
+            throws FsException {
         int total = 0;
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(RawPaths.path(path),
                 java.nio.file.StandardOpenOption.READ)) {
             for (int k = 0; k < offsets.length; k++) {
-                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(dst, total, lengths[k]);
+                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(dst, dstOff + total, lengths[k]);
                 int got = 0;
                 while (bb.hasRemaining()) {
                     int n = ch.read(bb, offsets[k] + got);

@@ -169,7 +169,7 @@ public final class SnapshotTask extends Task<byte[][]> {
                 // second path lookup for the status: the walk saw a regular file here, so the
                 // descriptor's status is the one to compare (a replacement changes the ino, a
                 // file that grew or shrank its size, so one pread of the walk's size is enough)
-                n = Platform.get().readRanges(raw, ZERO, new int[] {(int) size}, w.small, w.stat);
+                n = Platform.get().readRanges(raw, ZERO, new int[] {(int) size}, w.small, 0, w.stat);
             } else {
                 d = w.hasher.hashFile(raw); // direct buffer, native-memory kernel path
                 Platform.get().stat(raw, follow, w.stat);

@@ -207,7 +207,8 @@ public final class LinuxFfmPlatform implements Platform {
     }
 
     @Override
-    public int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst, Stat after) throws FsException {
+    public int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst, int dstOff, Stat after)
+            throws FsException {
         Libc.Scratch s = Libc.scratch();
         MemorySegment c = s.cString(path, 0, path.length);
         int fd;
@@ -241,7 +242,7 @@ public final class LinuxFfmPlatform implements Platform {
                     if (n == 0) {
                         break; // end of file
                     }
-                    MemorySegment.copy(s.data, ValueLayout.JAVA_BYTE, 0, dst, total + got, (int) n);
+                    MemorySegment.copy(s.data, ValueLayout.JAVA_BYTE, 0, dst, dstOff + total + got, (int) n);
                     got += (int) n;
                 }
                 total += got;
