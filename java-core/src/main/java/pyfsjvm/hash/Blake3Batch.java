@@ -42,8 +42,10 @@ public final class Blake3Batch {
     private int[] merged = new int[8 * 32];
     private int[] start = new int[32];
     private int[] level = new int[32];
-    private final int[] lastCv = new int[8];
-    private final int[] words = new int[16];
+    private int[] byBlocks = new int[32];
+    private final int[] lastLen;
+    private final int[] blocks;
+    private final int[] lastCvs;
 
     /** A batch with an arena of {@code arenaBytes} to read or copy messages into ({@link #reserve}). */
     public Blake3Batch(int arenaBytes) {
@@ -67,6 +69,9 @@ public final class Blake3Batch {
         this.lanes = kernel.degree();
         this.staging = ByteBuffer.allocate(lanes * Blake3.CHUNK_LEN).order(ByteOrder.LITTLE_ENDIAN);
         this.counters = new long[lanes];
+        this.lastLen = new int[lanes];
+        this.blocks = new int[lanes];
+        this.lastCvs = new int[8 * lanes];
     }
 
     /**
@@ -170,13 +175,12 @@ public final class Blake3Batch {
                 continue;
             }
             start[k] = nodes;
-            level[k] = n + 1; // its chunks' CVs, then its last chunk's
+            level[k] = n + 1; // its chunks' CVs, then its last chunk's (lastChunks, below)
             System.arraycopy(cvs, 8 * job, tree, 8 * nodes, 8 * n);
-            int done = n * Blake3.CHUNK_LEN;
-            lastChunkCv(arrays[k], offs[k] + done, lens[k] - done, n, tree, 8 * (nodes + n));
             job += n;
             nodes += n + 1;
         }
+        lastChunks();
         while (mergeLevel()) {
             // each pass halves every tree still above two nodes
         }
@@ -261,21 +265,59 @@ public final class Blake3Batch {
         return d;
     }
 
-    /** The chaining value of a message's last chunk ({@code len} 1-1024 bytes, not the root). */
-    private void lastChunkCv(byte[] a, int off, int len, long counter, int[] out, int outOff) {
-        int[] cv = lastCv;
-        System.arraycopy(Blake3.IV, 0, cv, 0, 8);
-        int blocks = (len + Blake3.BLOCK_LEN - 1) / Blake3.BLOCK_LEN;
-        for (int b = 0; b < blocks; b++) {
-            int from = off + b * Blake3.BLOCK_LEN;
-            int n = Math.min(Blake3.BLOCK_LEN, len - b * Blake3.BLOCK_LEN);
-            Blake3Hasher.blockWords(a, from, n, words);
-            int flags = (b == 0 ? Blake3.CHUNK_START : 0) | (b == blocks - 1 ? Blake3.CHUNK_END : 0);
-            Blake3Kernel.compress(cv, words, 0, counter, n, flags, null);
+    /**
+     * The CV of every multi-chunk message's last chunk, into its tree after its whole chunks'.
+     * These chunks share the lanes too, each lane with its own block count and last-block length
+     * ({@link Blake3Kernel#hashLastChunks}); sorted by block count first, so that a group runs
+     * few blocks past its shortest chunks.
+     */
+    private void lastChunks() {
+        if (byBlocks.length < count) {
+            byBlocks = new int[arrays.length];
         }
-        System.arraycopy(cv, 0, out, outOff, 8);
+        int[] first = new int[18]; // counting sort by block count: first[b] = where blocks == b starts
+        for (int k = 0; k < count; k++) {
+            if (whole(lens[k]) > 0) {
+                first[blocksOfLast(k) + 1]++;
+            }
+        }
+        for (int b = 1; b < first.length; b++) {
+            first[b] += first[b - 1];
+        }
+        int total = first[17];
+        int[] next = Arrays.copyOf(first, first.length);
+        for (int k = 0; k < count; k++) {
+            if (whole(lens[k]) > 0) {
+                byBlocks[next[blocksOfLast(k)]++] = k;
+            }
+        }
+        byte[] lanesBuf = staging.array();
+        for (int g = 0; g < total; g += lanes) {
+            int n = Math.min(lanes, total - g);
+            for (int l = 0; l < n; l++) {
+                int k = byBlocks[g + l];
+                int done = whole(lens[k]) * Blake3.CHUNK_LEN;
+                int rem = lens[k] - done;
+                int at = l * Blake3.CHUNK_LEN;
+                blocks[l] = blocksOfLast(k);
+                System.arraycopy(arrays[k], offs[k] + done, lanesBuf, at, rem);
+                Arrays.fill(lanesBuf, at + rem, at + blocks[l] * Blake3.BLOCK_LEN, (byte) 0);
+                counters[l] = whole(lens[k]);
+                lastLen[l] = rem - (blocks[l] - 1) * Blake3.BLOCK_LEN;
+            }
+            kernel.hashLastChunks(staging, counters, blocks, lastLen, n, Blake3.IV, lastCvs, 0);
+            for (int l = 0; l < n; l++) {
+                int k = byBlocks[g + l];
+                System.arraycopy(lastCvs, 8 * l, tree, 8 * (start[k] + whole(lens[k])), 8);
+            }
+        }
     }
 
+    /** Blocks in message k's last chunk (1-16). */
+    private int blocksOfLast(int k) {
+        int rem = lens[k] - whole(lens[k]) * Blake3.CHUNK_LEN;
+        return (rem + Blake3.BLOCK_LEN - 1) / Blake3.BLOCK_LEN;
+    }
 
     /** Whole chunks before the last one (which may be the root, or partial). */
     private static int whole(int len) {

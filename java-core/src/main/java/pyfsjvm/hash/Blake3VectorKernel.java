@@ -63,6 +63,8 @@ class Blake3VectorKernel extends Blake3Kernel {
         final int[] hi = new int[L];
         final int[] st = new int[16 * L];
         final int[] words = new int[256 * L];
+        final int[] laneLen = new int[L];
+        final int[] laneFlags = new int[L];
         final byte[] pad = new byte[Blake3.CHUNK_LEN * L];
         final ByteBuffer padBuffer = ByteBuffer.wrap(pad).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -139,6 +141,56 @@ class Blake3VectorKernel extends Blake3Kernel {
         }
         compressGroup(src, off, flags, s);
         untranspose(s.cvT, out, outOff, n);
+    }
+
+    /**
+     * The lanes run block by block up to the longest chunk, each lane with its own block length
+     * and flags (CHUNK_END on its own last block); a lane's CV is taken out after its last block,
+     * and what the lane computes after that is dropped. The caller sorts the chunks by block
+     * count, so a group wastes few blocks.
+     */
+    @Override
+    void hashLastChunks(ByteBuffer src, long[] counters, int[] blocks, int[] lastLen, int n, int[] key,
+                        int[] out, int outOff) {
+        if (n < PADDED_MIN) {
+            super.hashLastChunks(src, counters, blocks, lastLen, n, key, out, outOff);
+            return;
+        }
+        Scratch s = SCRATCH.get();
+        int most = 0;
+        for (int l = 0; l < L; l++) {
+            long c = l < n ? counters[l] : 0;
+            s.lo[l] = (int) c;
+            s.hi[l] = (int) (c >>> 32);
+            most = Math.max(most, l < n ? blocks[l] : 0);
+        }
+        for (int w = 0; w < 8; w++) {
+            java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
+        }
+        // each lane's first 16*most words, then gathered into lane order as compressGroup does
+        java.nio.IntBuffer words = le(src).duplicate().position(0).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+        for (int l = 0; l < L; l++) {
+            words.get(256 * l, s.words, 256 * l, 16 * most);
+        }
+        int[] t = s.t;
+        for (int k = 0; k < 16 * most; k++) {
+            IntVector.fromArray(S, s.words, k, CHUNK_INDEX, 0).intoArray(t, k * L);
+        }
+        for (int b = 0; b < most; b++) {
+            for (int l = 0; l < L; l++) {
+                boolean last = l < n && b == blocks[l] - 1;
+                s.laneLen[l] = last ? lastLen[l] : Blake3.BLOCK_LEN;
+                s.laneFlags[l] = (b == 0 ? Blake3.CHUNK_START : 0) | (last ? Blake3.CHUNK_END : 0);
+            }
+            compressBlock(t, 16 * L * b, s.cvT, s.lo, s.hi, s.laneLen, s.laneFlags, s.st);
+            for (int l = 0; l < n; l++) {
+                if (b == blocks[l] - 1) {
+                    for (int w = 0; w < 8; w++) {
+                        out[outOff + 8 * l + w] = s.cvT[w * L + l];
+                    }
+                }
+            }
+        }
     }
 
     /** The CVs of the L chunks at {@code src[base..]}, numbered from {@code counter}, into {@code s.cvT}. */
@@ -225,23 +277,41 @@ class Blake3VectorKernel extends Blake3Kernel {
                                        int first, int last, int[] st) {
         for (int b = 0; b < nBlocks; b++) {
             int f = flags | (b == 0 ? first : 0) | (b == nBlocks - 1 ? last : 0);
-            int base = 16 * L * b;
-            round0(cvT, lo, hi, f, t, base, st);
-            for (int r = 1; r < 6; r++) {
-                round(t, base, st, r);
-            }
-            round6(t, base, st, cvT);
+            compressBlock(t, 16 * L * b, cvT, lo, hi, FULL, SAME_FLAGS[f], st);
+        }
+    }
+
+    /** One block per lane ({@code t[base..]}), lane l with {@code blockLen[l]} and {@code flags[l]}. */
+    private static void compressBlock(int[] t, int base, int[] cvT, int[] lo, int[] hi, int[] blockLen,
+                                      int[] flags, int[] st) {
+        round0(cvT, lo, hi, blockLen, flags, t, base, st);
+        for (int r = 1; r < 6; r++) {
+            round(t, base, st, r);
+        }
+        round6(t, base, st, cvT);
+    }
+
+    /** Every lane's block length when it is a whole block. */
+    private static final int[] FULL = new int[L];
+    /** {@code SAME_FLAGS[f]}: every lane's flags {@code f} (all BLAKE3 flags fit in 7 bits). */
+    private static final int[][] SAME_FLAGS = new int[128][L];
+
+    static {
+        java.util.Arrays.fill(FULL, Blake3.BLOCK_LEN);
+        for (int f = 0; f < SAME_FLAGS.length; f++) {
+            java.util.Arrays.fill(SAME_FLAGS[f], f);
         }
     }
 
     /** Round 1: state from the chaining values, IV, counters, block length and flags. */
-    private static void round0(int[] cvT, int[] lo, int[] hi, int flags, int[] t, int base, int[] st) {
+    private static void round0(int[] cvT, int[] lo, int[] hi, int[] blockLen, int[] flags, int[] t, int base,
+                               int[] st) {
         IntVector v0 = IntVector.fromArray(S, cvT, 0 * L); IntVector v1 = IntVector.fromArray(S, cvT, 1 * L); IntVector v2 = IntVector.fromArray(S, cvT, 2 * L); IntVector v3 = IntVector.fromArray(S, cvT, 3 * L);
         IntVector v4 = IntVector.fromArray(S, cvT, 4 * L); IntVector v5 = IntVector.fromArray(S, cvT, 5 * L); IntVector v6 = IntVector.fromArray(S, cvT, 6 * L); IntVector v7 = IntVector.fromArray(S, cvT, 7 * L);
         IntVector v8 = IntVector.broadcast(S, IV0), v9 = IntVector.broadcast(S, IV1);
         IntVector v10 = IntVector.broadcast(S, IV2), v11 = IntVector.broadcast(S, IV3);
         IntVector v12 = IntVector.fromArray(S, lo, 0), v13 = IntVector.fromArray(S, hi, 0);
-        IntVector v14 = IntVector.broadcast(S, Blake3.BLOCK_LEN), v15 = IntVector.broadcast(S, flags);
+        IntVector v14 = IntVector.fromArray(S, blockLen, 0), v15 = IntVector.fromArray(S, flags, 0);
         v0 = v0.add(v4).add(IntVector.fromArray(S, t, base)); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
         v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
         v0 = v0.add(v4).add(IntVector.fromArray(S, t, base + 1 * L)); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);

@@ -43,6 +43,35 @@ class Blake3BatchTest {
     }
 
     @Test
+    void everyLastChunkLengthSharesTheLanes() {
+        // last chunks go through the lanes grouped by block count, zero-padded per lane with
+        // their own last-block length: every length 1-1024 after 1, 2 and 17 whole chunks, in a
+        // shuffled order so that each group mixes lengths and a lane reuses a longer one's bytes
+        Random rnd = new Random(13);
+        byte[] data = new byte[1 << 20];
+        rnd.nextBytes(data);
+        java.util.List<int[]> msgs = new java.util.ArrayList<>();
+        for (int whole : new int[] {1, 2, 17}) {
+            for (int rem = 1; rem <= 1024; rem++) {
+                int len = whole * 1024 + rem;
+                msgs.add(new int[] {rnd.nextInt(data.length - len), len});
+            }
+        }
+        java.util.Collections.shuffle(msgs, rnd);
+        for (Blake3Kernel k : Blake3VectorsTest.kernels()) {
+            Blake3Batch batch = new Blake3Batch(k);
+            for (int[] m : msgs) {
+                batch.add(data, m[0], m[1]);
+            }
+            byte[][] got = batch.digests();
+            for (int i = 0; i < msgs.size(); i++) {
+                int[] m = msgs.get(i);
+                assertArrayEquals(alone(data, m[0], m[1]), got[i], k.name() + " len " + m[1]);
+            }
+        }
+    }
+
+    @Test
     void manyRandomMessagesFillManyGroups() {
         Random rnd = new Random(11);
         for (Blake3Kernel k : Blake3VectorsTest.kernels()) {
