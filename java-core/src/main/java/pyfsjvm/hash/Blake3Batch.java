@@ -11,13 +11,16 @@ import java.util.Arrays;
  * AVX-512), so on its own its chunks go one by one through the scalar kernel, about six times
  * slower. Here the whole chunks of all queued messages share the lanes, each lane with its own
  * chunk counter, all but each message's last chunk (it may be the root, and it is often
- * partial). Then the messages' trees are merged level by level, the pairs of every tree at that
- * level sharing the lanes too; only each root is compressed alone.
+ * partial). The last chunks then share the lanes too, and the messages' trees are merged level
+ * by level, the pairs of every tree at that level sharing the lanes; only each root is
+ * compressed alone.
  *
- * <p>The plain (unkeyed) hash only. The queued bytes are read in place, not copied, so they must
- * stay untouched until {@link #digests()}; a batch made with an arena hands out room in it for
- * the caller to read or copy messages into ({@link #reserve}). Not thread-safe: one batch per
- * thread.
+ * <p>Messages come two ways. Read or copied into the batch's arena ({@link #reserve}, then
+ * {@link #addReserved}): the arena keeps the queued messages' whole chunks back to back and
+ * moves each last chunk aside, so the lanes read the chunks where they lie, with no copy (hash_files
+ * preads its small files straight into a direct arena). Or {@link #add}ed by reference, read in
+ * place at {@link #digests()} and so to be left untouched until then; their chunks are copied
+ * into the lanes. The plain (unkeyed) hash only. Not thread-safe: one batch per thread.
  */
 public final class Blake3Batch {
     private final Blake3Kernel kernel;
@@ -27,13 +30,21 @@ public final class Blake3Batch {
     private final long[] counters;
     private int[] cvs = new int[8 * 256];
 
+    // Queued messages: added by reference (arrays[k][offs[k]..]), or from the arena (arrays[k] ==
+    // null): whole chunks from arena chunk chunkAt[k] on, the last chunk's bytes in tails at offs[k].
     private byte[][] arrays = new byte[32][];
     private int[] offs = new int[32];
     private int[] lens = new int[32];
+    private int[] chunkAt = new int[32];
+    private int[] cvAt = new int[32];
     private int count;
 
-    private final byte[] arena;
-    private int arenaUsed;
+    private final ByteBuffer arena;    // little-endian; `lanes` chunks of slack past its room
+    private final int room;            // bytes messages may occupy
+    private int chunksUsed;            // arena chunk c lies at 1024*c
+    private long[] chunkCounter;       // arena chunk c's counter: its index in its message
+    private byte[] tails = new byte[4096];
+    private int tailsUsed;
 
     // Trees: each multi-chunk message's current level, level[k] nodes from tree[8 * start[k]].
     private int[] tree = new int[8 * 64];
@@ -47,26 +58,47 @@ public final class Blake3Batch {
     private final int[] blocks;
     private final int[] lastCvs;
 
-    /** A batch with an arena of {@code arenaBytes} to read or copy messages into ({@link #reserve}). */
+    /** A batch with a heap arena with room for {@code arenaBytes} of messages ({@link #reserve}). */
     public Blake3Batch(int arenaBytes) {
-        this(Blake3Kernel.get(), arenaBytes);
+        this(Blake3Kernel.get(), heapArena(arenaBytes));
+    }
+
+    /**
+     * A batch whose arena is {@code arena} (a direct buffer to read files into, say), made with
+     * {@link #arenaCapacity}; the caller must not use it for anything else while the batch lives.
+     */
+    public Blake3Batch(ByteBuffer arena) {
+        this(Blake3Kernel.get(), arena);
     }
 
     /** A batch whose arena holds {@code messages} messages {@link #worthQueueing} (each under the lanes' width). */
     public static Blake3Batch withRoomFor(int messages) {
-        Blake3Kernel kernel = Blake3Kernel.get();
-        return new Blake3Batch(kernel, messages * Math.max(1, kernel.degree()) * Blake3.CHUNK_LEN);
+        return new Blake3Batch(messages * Math.max(1, Blake3Kernel.get().degree()) * Blake3.CHUNK_LEN);
+    }
+
+    /** The capacity an arena needs for {@code bytes} of messages: the lanes read a whole group past the last chunk. */
+    public static int arenaCapacity(int bytes) {
+        return bytes + Math.max(1, Blake3Kernel.get().degree()) * Blake3.CHUNK_LEN;
+    }
+
+    private static ByteBuffer heapArena(int bytes) {
+        return ByteBuffer.allocate(arenaCapacity(bytes));
     }
 
     Blake3Batch(Blake3Kernel kernel) {
-        this(kernel, 0);
+        this(kernel, ByteBuffer.allocate(Math.max(1, kernel.degree()) * Blake3.CHUNK_LEN));
     }
 
-    private Blake3Batch(Blake3Kernel kernel, int arenaBytes) {
-        this.arena = new byte[arenaBytes];
+    Blake3Batch(Blake3Kernel kernel, ByteBuffer arena) {
         this.kernel = kernel;
         this.tail = Blake3Hasher.withKernel(kernel);
         this.lanes = kernel.degree();
+        this.arena = arena.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
+        this.room = arena.capacity() - Math.max(1, lanes) * Blake3.CHUNK_LEN;
+        if (room < 0) {
+            throw new IllegalArgumentException("arena smaller than arenaCapacity(0): " + arena.capacity());
+        }
+        this.chunkCounter = new long[room / Blake3.CHUNK_LEN];
         this.staging = ByteBuffer.allocate(lanes * Blake3.CHUNK_LEN).order(ByteOrder.LITTLE_ENDIAN);
         this.counters = new long[lanes];
         this.lastLen = new int[lanes];
@@ -91,27 +123,36 @@ public final class Blake3Batch {
     }
 
     /**
-     * Room for a message of {@code len} bytes in this batch's arena: its offset in {@link #arena()},
-     * or -1 when the arena is full (take the {@link #digests()} first, which empties it). The
-     * caller fills the room and queues it with {@link #add}.
+     * Where in {@link #arena()} to put the next message of {@code len} bytes, or -1 when it does
+     * not fit (take the {@link #digests()} first, which empties the arena). The caller writes it
+     * there and queues it with {@link #addReserved}; until then the room is not taken.
      */
     public int reserve(int len) {
-        if (arenaUsed + len > arena.length) {
-            return -1;
-        }
-        int at = arenaUsed;
-        arenaUsed += len;
-        return at;
+        int at = Blake3.CHUNK_LEN * chunksUsed;
+        return at + len <= room ? at : -1;
     }
 
-    /** Gives back the last {@link #reserve}d room (its message could not be read). */
-    public void unreserve(int len) {
-        arenaUsed -= len;
-    }
-
-    /** The arena {@link #reserve} hands out room in. */
-    public byte[] arena() {
+    /** The arena (absolute indices; its position and limit mean nothing). */
+    public ByteBuffer arena() {
         return arena;
+    }
+
+    /** Queues the {@code len} bytes just written at the last {@link #reserve}'s offset. */
+    public void addReserved(int len) {
+        int at = Blake3.CHUNK_LEN * chunksUsed;
+        java.util.Objects.checkFromIndexSize(at, len, room);
+        int w = whole(len);
+        int rem = len - w * Blake3.CHUNK_LEN;
+        if (tailsUsed + rem > tails.length) {
+            tails = Arrays.copyOf(tails, Math.max(tailsUsed + rem, 2 * tails.length));
+        }
+        arena.get(at + w * Blake3.CHUNK_LEN, tails, tailsUsed, rem); // the next message goes over it
+        for (int c = 0; c < w; c++) {
+            chunkCounter[chunksUsed + c] = c;
+        }
+        queue(null, tailsUsed, len, chunksUsed);
+        chunksUsed += w;
+        tailsUsed += rem;
     }
 
     /** Messages queued since the last {@link #digests()}. */
@@ -122,31 +163,48 @@ public final class Blake3Batch {
     /** Queues {@code buf[off, off+len)} (kept by reference until {@link #digests()}). */
     public void add(byte[] buf, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        queue(buf, off, len, -1);
+    }
+
+    private void queue(byte[] buf, int off, int len, int firstChunk) {
         if (count == arrays.length) {
             arrays = Arrays.copyOf(arrays, 2 * count);
             offs = Arrays.copyOf(offs, 2 * count);
             lens = Arrays.copyOf(lens, 2 * count);
+            chunkAt = Arrays.copyOf(chunkAt, 2 * count);
+            cvAt = Arrays.copyOf(cvAt, 2 * count);
         }
         arrays[count] = buf;
         offs[count] = off;
         lens[count] = len;
+        chunkAt[count] = firstChunk;
         count++;
     }
 
     /** The 32-byte digests of the queued messages, in the order they were added; empties the batch. */
     public byte[][] digests() {
-        int jobs = 0;
+        // whole chunks but each message's last: the arena's in place, the others' through staging
+        int jobs = chunksUsed;
         for (int k = 0; k < count; k++) {
-            jobs += whole(lens[k]);
+            if (arrays[k] == null) {
+                cvAt[k] = chunkAt[k];
+            } else {
+                cvAt[k] = jobs;
+                jobs += whole(lens[k]);
+            }
         }
         if (cvs.length < 8 * jobs) {
             cvs = new int[8 * Math.max(jobs, 2 * cvs.length / 8)];
         }
-        // every whole chunk but each message's last, through the lanes in the order queued
-        int job = 0;
+        for (int g = 0; g < chunksUsed; g += lanes) {
+            int n = Math.min(lanes, chunksUsed - g);
+            System.arraycopy(chunkCounter, g, counters, 0, n);
+            kernel.hashChunksAt(arena, Blake3.CHUNK_LEN * g, counters, n, Blake3.IV, 0, cvs, 8 * g);
+        }
+        int job = chunksUsed;
         int lane = 0;
         for (int k = 0; k < count; k++) {
-            for (int c = 0, n = whole(lens[k]); c < n; c++) {
+            for (int c = 0, n = arrays[k] == null ? 0 : whole(lens[k]); c < n; c++) {
                 staging.put(lane * Blake3.CHUNK_LEN, arrays[k], offs[k] + c * Blake3.CHUNK_LEN, Blake3.CHUNK_LEN);
                 counters[lane++] = c;
                 job++;
@@ -162,22 +220,20 @@ public final class Blake3Batch {
         // then the trees: a one-chunk message is its own root; the others merge level by level,
         // every message's pairs of a level through the lanes together
         byte[][] out = new byte[count][];
-        job = 0;
         int nodes = 0;
         ensureTree(jobs + count);
         for (int k = 0; k < count; k++) {
             int n = whole(lens[k]);
             if (n == 0) {
                 tail.reset();
-                tail.update(arrays[k], offs[k], lens[k]);
+                tail.update(tailArray(k), offs[k], lens[k]);
                 out[k] = tail.digest();
                 level[k] = 0;
                 continue;
             }
             start[k] = nodes;
             level[k] = n + 1; // its chunks' CVs, then its last chunk's (lastChunks, below)
-            System.arraycopy(cvs, 8 * job, tree, 8 * nodes, 8 * n);
-            job += n;
+            System.arraycopy(cvs, 8 * cvAt[k], tree, 8 * nodes, 8 * n);
             nodes += n + 1;
         }
         lastChunks();
@@ -191,7 +247,8 @@ public final class Blake3Batch {
             arrays[k] = null;
         }
         count = 0;
-        arenaUsed = 0;
+        chunksUsed = 0;
+        tailsUsed = 0;
         return out;
     }
 
@@ -300,7 +357,7 @@ public final class Blake3Batch {
                 int rem = lens[k] - done;
                 int at = l * Blake3.CHUNK_LEN;
                 blocks[l] = blocksOfLast(k);
-                System.arraycopy(arrays[k], offs[k] + done, lanesBuf, at, rem);
+                System.arraycopy(tailArray(k), offs[k] + (arrays[k] == null ? 0 : done), lanesBuf, at, rem);
                 Arrays.fill(lanesBuf, at + rem, at + blocks[l] * Blake3.BLOCK_LEN, (byte) 0);
                 counters[l] = whole(lens[k]);
                 lastLen[l] = rem - (blocks[l] - 1) * Blake3.BLOCK_LEN;
@@ -311,6 +368,11 @@ public final class Blake3Batch {
                 System.arraycopy(lastCvs, 8 * l, tree, 8 * (start[k] + whole(lens[k])), 8);
             }
         }
+    }
+
+    /** Where message k's last chunk is: {@code tails} for an arena message (from offs[k]), else its own array. */
+    private byte[] tailArray(int k) {
+        return arrays[k] == null ? tails : arrays[k];
     }
 
     /** Blocks in message k's last chunk (1-16). */

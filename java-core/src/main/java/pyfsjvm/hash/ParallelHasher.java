@@ -228,23 +228,30 @@ public final class ParallelHasher extends Stream {
     private static final int SMALL_ARENA = 16 * SMALL_MAX;
 
     /**
+     * Each thread's arena for its small files: a direct buffer, so that the platform layer preads
+     * into it and the lanes read the chunks from it with no copy in between. Per thread and kept:
+     * a direct buffer per call would be freed only by the GC (and enough of them make the JDK
+     * call System.gc()); a thread runs one {@link #work()} at a time, so one is enough.
+     */
+    private static final ThreadLocal<java.nio.ByteBuffer> SMALL_ARENAS = ThreadLocal.withInitial(
+            () -> java.nio.ByteBuffer.allocateDirect(Blake3Batch.arenaCapacity(SMALL_ARENA)));
+
+    /**
      * One worker's queue of small BLAKE3 files: read whole into the batch's arena, then hashed
      * together so that their chunks and their trees' parents share the SIMD lanes.
      */
     private final class Small {
-        final Blake3Batch batch = new Blake3Batch(SMALL_ARENA);
+        final Blake3Batch batch = new Blake3Batch(SMALL_ARENAS.get());
         final int[] index = new int[SMALL_FILES];
         final int[] size = new int[SMALL_FILES];
         final Stat stat = new Stat();
-        private final long[] from = {0};
-        private final int[] length = new int[1];
         int count;
 
         /**
          * Reads file {@code i} ({@code n} bytes by the stat just taken) and queues it. The
-         * platform layer's open/pread/close (FFM: no FileChannel, no size call) is what makes
-         * a file of a few KiB cheap; the digest covers those {@code n} bytes, and a file that
-         * has shrunk meanwhile is an error.
+         * platform layer's open/pread/close (FFM: no FileChannel, no size call, no copy) is what
+         * makes a file of a few KiB cheap; the digest covers those {@code n} bytes, and a file
+         * that has shrunk meanwhile is an error.
          */
         void queue(byte[] raw, int n, int i, Columns out, byte[] hex) throws FsException {
             int at = count == SMALL_FILES ? -1 : batch.reserve(n);
@@ -252,19 +259,10 @@ public final class ParallelHasher extends Stream {
                 finish(out, hex);
                 at = batch.reserve(n); // an empty arena holds any file up to SMALL_MAX
             }
-            length[0] = n;
-            int got;
-            try {
-                got = Platform.get().readRanges(raw, from, length, batch.arena(), at, null);
-            } catch (FsException e) {
-                batch.unreserve(n);
-                throw e;
-            }
-            if (got < n) {
-                batch.unreserve(n);
+            if (Platform.get().read(raw, batch.arena(), at, n) < n) {
                 throw FsException.domain("file shrank while being hashed", raw);
             }
-            batch.add(batch.arena(), at, n);
+            batch.addReserved(n);
             index[count] = i;
             size[count] = n;
             count++;

@@ -1,5 +1,7 @@
 package pyfsjvm.platform;
 
+import java.nio.ByteBuffer;
+
 import pyfsjvm.bridge.FsException;
 
 /**
@@ -98,6 +100,27 @@ public interface Platform {
             stat(path, true, after);
         }
         return total;
+    }
+
+    /**
+     * Reads the first {@code len} bytes of the regular file {@code path} (following symlinks)
+     * into {@code dst[at, at+len)} (absolute: {@code dst}'s position and limit are left alone),
+     * with one open; fewer at end of file. Returns the bytes read. hash_files reads its small files
+     * this way into a direct buffer the BLAKE3 lanes then read in place: the FFM layer preads
+     * straight into it, with no FileChannel and no copy through a temporary buffer.
+     */
+    default int read(byte[] path, ByteBuffer dst, int at, int len) throws FsException {
+        java.util.Objects.checkFromIndexSize(at, len, dst.capacity());
+        ByteBuffer d = dst.duplicate().clear().position(at).limit(at + len);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(RawPaths.path(path),
+                java.nio.file.StandardOpenOption.READ)) {
+            while (d.hasRemaining() && ch.read(d, d.position() - at) >= 0) {
+                // a short read is not the end: read on until end of file
+            }
+        } catch (java.io.IOException e) {
+            throw FsException.from(e, path);
+        }
+        return d.position() - at;
     }
 
     /** A direct file copy that beats NIO, or null when this layer has none (callers then use NIO). */

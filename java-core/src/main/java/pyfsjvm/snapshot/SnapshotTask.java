@@ -183,8 +183,8 @@ public final class SnapshotTask extends Task<byte[][]> {
             if (d == null && w.batch != null && w.batch.worthQueueing(n)) {
                 // queued: its whole chunks will share the SIMD lanes with its neighbours'
                 int at = w.batch.reserve(n); // the arena holds a group's worth of such files
-                System.arraycopy(w.small, 0, w.batch.arena(), at, n);
-                w.batch.add(w.batch.arena(), at, n);
+                w.batch.arena().put(at, w.small, 0, n);
+                w.batch.addReserved(n);
                 w.queuedRows[w.queued++] = i;
                 return;
             }

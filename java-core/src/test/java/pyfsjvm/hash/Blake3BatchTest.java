@@ -90,24 +90,63 @@ class Blake3BatchTest {
     }
 
     @Test
-    void theArenaHandsOutRoomUntilFullAndIsEmptiedByTheDigests() {
+    void theArenaKeepsWholeChunksBackToBackUntilFullAndIsEmptiedByTheDigests() {
         Random rnd = new Random(17);
         Blake3Batch batch = new Blake3Batch(10_000);
-        byte[][] msgs = {new byte[4000], new byte[5000], new byte[2000]};
+        byte[][] msgs = {new byte[4000], new byte[5000], new byte[3000]};
         int[] at = new int[2];
         for (int i = 0; i < 2; i++) {
             rnd.nextBytes(msgs[i]);
             at[i] = batch.reserve(msgs[i].length);
-            System.arraycopy(msgs[i], 0, batch.arena(), at[i], msgs[i].length);
-            batch.add(batch.arena(), at[i], msgs[i].length);
+            batch.arena().put(at[i], msgs[i], 0, msgs[i].length);
+            batch.addReserved(msgs[i].length);
         }
-        assertArrayEquals(new int[] {0, 4000}, at);
-        assertEquals(-1, batch.reserve(msgs[2].length)); // 9,000 used of 10,000
+        // 4000 bytes: 3 whole chunks, the last 928 bytes set aside; the next message starts at 3072
+        assertArrayEquals(new int[] {0, 3072}, at);
+        assertEquals(-1, batch.reserve(msgs[2].length)); // 7168 + 3000 > 10,000
+        assertEquals(7168, batch.reserve(2832));
         byte[][] got = batch.digests();
         for (int i = 0; i < 2; i++) {
             assertArrayEquals(alone(msgs[i], 0, msgs[i].length), got[i]);
         }
         assertEquals(0, batch.reserve(msgs[2].length));
+    }
+
+    @Test
+    void arenaMessagesAndReferencedOnesMixOnEveryKernel() {
+        // a direct arena (what hash_files reads into), messages from 0 bytes to 40 KiB, every
+        // third one added by reference instead; each digest is the message's own
+        Random rnd = new Random(19);
+        byte[] data = new byte[1 << 20];
+        rnd.nextBytes(data);
+        for (Blake3Kernel k : Blake3VectorsTest.kernels()) {
+            Blake3Batch batch = new Blake3Batch(k, java.nio.ByteBuffer.allocateDirect(
+                    200_000 + Math.max(1, k.degree()) * 1024));
+            for (int round = 0; round < 3; round++) {
+                java.util.List<int[]> msgs = new java.util.ArrayList<>();
+                for (int i = 0; ; i++) {
+                    int len = i < 3 ? new int[] {0, 1, 1024}[i] : rnd.nextInt(40_000);
+                    int off = rnd.nextInt(data.length - len);
+                    if (i % 3 == 2) {
+                        batch.add(data, off, len);
+                    } else {
+                        int at = batch.reserve(len);
+                        if (at < 0) {
+                            break;
+                        }
+                        batch.arena().put(at, data, off, len);
+                        batch.addReserved(len);
+                    }
+                    msgs.add(new int[] {off, len});
+                }
+                byte[][] got = batch.digests();
+                assertEquals(msgs.size(), got.length);
+                for (int i = 0; i < msgs.size(); i++) {
+                    int[] m = msgs.get(i);
+                    assertArrayEquals(alone(data, m[0], m[1]), got[i], k.name() + " message " + i + ", " + m[1] + " bytes");
+                }
+            }
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import pyfsjvm.platform.Stat;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -210,16 +211,7 @@ public final class LinuxFfmPlatform implements Platform {
     public int readRanges(byte[] path, long[] offsets, int[] lengths, byte[] dst, int dstOff, Stat after)
             throws FsException {
         Libc.Scratch s = Libc.scratch();
-        MemorySegment c = s.cString(path, 0, path.length);
-        int fd;
-        try {
-            fd = (int) Libc.OPEN.invokeExact(s.capture, c, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
-        if (fd < 0) {
-            throw Libc.fail(Libc.errno(s.capture), path);
-        }
+        int fd = openForReading(s, path);
         int total = 0;
         try {
             for (int k = 0; k < offsets.length; k++) {
@@ -257,6 +249,55 @@ public final class LinuxFfmPlatform implements Platform {
             close(fd);
         }
         return total;
+    }
+
+    @Override
+    public int read(byte[] path, ByteBuffer dst, int at, int len) throws FsException {
+        if (!dst.isDirect()) {
+            return Platform.super.read(path, dst, at, len);
+        }
+        MemorySegment into = MemorySegment.ofBuffer(dst.duplicate().clear()).asSlice(at, len);
+        Libc.Scratch s = Libc.scratch();
+        int fd = openForReading(s, path);
+        long got = 0;
+        try {
+            while (got < len) {
+                long n;
+                try {
+                    n = (long) Libc.PREAD.invokeExact(s.capture, fd, into.asSlice(got), len - got, got);
+                } catch (Throwable t) {
+                    throw Libc.rethrow(t);
+                }
+                if (n < 0) {
+                    int err = Libc.errno(s.capture);
+                    if ("EINTR".equals(Libc.errnoName(err))) {
+                        continue;
+                    }
+                    throw Libc.fail(err, path);
+                }
+                if (n == 0) {
+                    break; // end of file
+                }
+                got += n;
+            }
+        } finally {
+            close(fd);
+        }
+        return (int) got;
+    }
+
+    private static int openForReading(Libc.Scratch s, byte[] path) throws FsException {
+        MemorySegment c = s.cString(path, 0, path.length);
+        int fd;
+        try {
+            fd = (int) Libc.OPEN.invokeExact(s.capture, c, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+        if (fd < 0) {
+            throw Libc.fail(Libc.errno(s.capture), path);
+        }
+        return fd;
     }
 
     private static final byte[] EMPTY = {};

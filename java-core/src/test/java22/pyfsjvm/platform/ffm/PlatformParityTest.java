@@ -93,6 +93,35 @@ class PlatformParityTest {
         assertEquals(FileType.UNKNOWN, ffm.typeOf(tmp.resolve("broken").toString().getBytes(StandardCharsets.UTF_8), true));
     }
 
+    @Test
+    void sameReadIntoBuffers() throws Exception {
+        byte[] data = new byte[100_000];
+        new java.util.Random(3).nextBytes(data);
+        Files.write(tmp.resolve("f"), data);
+        byte[] f = tmp.resolve("f").toString().getBytes(StandardCharsets.UTF_8);
+        for (Platform p : new Platform[] {new NioPlatform(), new LinuxFfmPlatform()}) {
+            for (java.nio.ByteBuffer dst : new java.nio.ByteBuffer[] {
+                    java.nio.ByteBuffer.allocateDirect(120_000), java.nio.ByteBuffer.allocate(120_000)}) {
+                dst.position(5).limit(9); // absolute: position and limit play no part, and stay
+                assertEquals(60_000, p.read(f, dst, 7, 60_000), p.name());
+                assertEquals(10_000, p.read(f, dst, 110_000, 10_000), p.name());
+                byte[] got = new byte[60_000];
+                dst.duplicate().clear().get(7, got);
+                assertEquals(java.nio.ByteBuffer.wrap(data, 0, 60_000), java.nio.ByteBuffer.wrap(got), p.name());
+                assertEquals(5, dst.position());
+                assertEquals(9, dst.limit());
+                // a read past the end stops there
+                java.nio.ByteBuffer small = dst.isDirect() ? java.nio.ByteBuffer.allocateDirect(200_000)
+                        : java.nio.ByteBuffer.allocate(200_000);
+                assertEquals(100_000, p.read(f, small, 0, 150_000), p.name());
+            }
+            FsException e = assertThrows(FsException.class, () -> p.read(
+                    tmp.resolve("missing").toString().getBytes(StandardCharsets.UTF_8),
+                    java.nio.ByteBuffer.allocateDirect(10), 0, 10));
+            assertEquals("ENOENT", e.errno());
+        }
+    }
+
     private List<String> describe(Platform p, int want) throws FsException {
         DirListing l = new DirListing();
         p.readDirectory(tmp.toString().getBytes(StandardCharsets.UTF_8), want, l);
