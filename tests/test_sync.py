@@ -218,10 +218,13 @@ def test_progress_stages_and_one_call_per_file(src: Path, tmp_path: Path) -> Non
 
 
 def test_an_interrupted_sync_leaves_no_partial_file(tmp_path: Path) -> None:
+    # enough files that the copies outlast the callback's wake-up even on a loaded machine (with
+    # 1,000 files and two busy-looping processes beside it, all were copied before the interrupt)
+    n = 5000
     s = tmp_path / "s"
     s.mkdir()
-    for i in range(1000):
-        (s / f"{i:04}").write_bytes(os.urandom(10_000))
+    for i in range(n):
+        (s / f"{i:04}").write_bytes(os.urandom(4096))
 
     def cb(p: SyncProgress) -> None:
         if p.files_completed > 0:
@@ -231,11 +234,11 @@ def test_an_interrupted_sync_leaves_no_partial_file(tmp_path: Path) -> None:
         pyfs_jvm.sync(str(s), str(tmp_path / "t"), progress_callback=cb)
     assert temp_files(tmp_path / "t") == []
     names = os.listdir(tmp_path / "t")
-    assert 0 < len(names) < 1000
-    for n in names:
-        assert (tmp_path / "t" / n).read_bytes() == (s / n).read_bytes()
+    assert 0 < len(names) < n
+    for name in names:
+        assert (tmp_path / "t" / name).read_bytes() == (s / name).read_bytes()
     r = pyfs_jvm.sync(str(s), str(tmp_path / "t"))  # and the next run finishes the job
-    assert len(r.copied) + len(r.skipped) == 1000 and not r.errors
+    assert len(r.copied) + len(r.skipped) == n and not r.errors
 
 
 def test_per_file_failures_are_collected_not_raised(tmp_path: Path) -> None:
