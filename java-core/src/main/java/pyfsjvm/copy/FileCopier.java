@@ -52,16 +52,26 @@ public final class FileCopier {
     private final boolean fsync;
     private final Cancel cancel;
     private final AtomicLong bytes;
+    private final Releases releases;
 
     /**
      * @param preserve keep mode (permission, setuid/setgid/sticky bits) and access/modification times
      * @param bytes    incremented as bytes are copied (progress), may be null
      */
     public FileCopier(boolean preserve, boolean fsync, Cancel cancel, AtomicLong bytes) {
+        this(preserve, fsync, cancel, bytes, null);
+    }
+
+    /**
+     * As above; with {@code releases}, a file this copier replaces is freed on its threads rather
+     * than inside the rename on this one ({@link Releases}: for syncs that replace many files).
+     */
+    public FileCopier(boolean preserve, boolean fsync, Cancel cancel, AtomicLong bytes, Releases releases) {
         this.preserve = preserve;
         this.fsync = fsync;
         this.cancel = cancel;
         this.bytes = bytes == null ? new AtomicLong() : bytes;
+        this.releases = releases;
     }
 
     /**
@@ -72,6 +82,15 @@ public final class FileCopier {
      * @return the number of bytes copied
      */
     public long copyFile(byte[] src, byte[] dst, boolean noReplace) throws FsException {
+        return copyFile(src, dst, noReplace, false);
+    }
+
+    /**
+     * As {@link #copyFile(byte[], byte[], boolean)}; {@code replacing}: {@code dst} is known to exist,
+     * so the copier's {@link Releases} (if any) should take the file it replaces. Without the hint
+     * no hold is tried: a lookup that fails for every new file would cost more than it saves.
+     */
+    public long copyFile(byte[] src, byte[] dst, boolean noReplace, boolean replacing) throws FsException {
         cancel.check();
         Path in = RawPaths.path(src);
         byte[] tmpBytes = PathBytes.tempSibling(dst);
@@ -93,7 +112,7 @@ public final class FileCopier {
                     if (noReplace) {
                         publish(tmp, tmpBytes, dst, true);
                     } else {
-                        nc.rename(tmpBytes, dst);
+                        replace(nc, tmpBytes, dst, replacing);
                     }
                     created = false;
                     if (fsync) {
@@ -201,6 +220,18 @@ public final class FileCopier {
             boolean dstSide = errno.equals("ENOSPC") || errno.equals("EDQUOT") || errno.equals("EFBIG")
                     || errno.equals("EROFS");
             throw new FsException(errno, dstSide ? dst : src, pyfsjvm.bridge.Errno.reason(errno, e));
+        }
+    }
+
+    /** Renames {@code tmp} over {@code dst}; what it replaces is freed by {@link #releases}, if any. */
+    private void replace(NativeCopy nc, byte[] tmp, byte[] dst, boolean replacing) throws FsException {
+        int old = releases == null || !replacing ? -1 : releases.hold(dst);
+        try {
+            nc.rename(tmp, dst);
+        } finally {
+            if (old >= 0) {
+                releases.later(old);
+            }
         }
     }
 

@@ -6,7 +6,10 @@ import pyfsjvm.bridge.Log;
 import pyfsjvm.bridge.ParallelFor;
 import pyfsjvm.bridge.Task;
 import pyfsjvm.copy.FileCopier;
+import pyfsjvm.copy.Releases;
 import pyfsjvm.platform.FileType;
+import pyfsjvm.platform.NativeCopy;
+import pyfsjvm.platform.Platform;
 import pyfsjvm.platform.RawPaths;
 import pyfsjvm.walk.EntryTable;
 import pyfsjvm.walk.Glob;
@@ -222,7 +225,7 @@ public final class SyncTask extends Task<byte[][]> {
             Arrays.fill(deleted, true);
         } else {
             makeDirectories(a, dirs, action, failErrno, failText);
-            copyAll(a, copies, action, ok, failErrno, failText);
+            copyAll(a, match, copies, action, ok, failErrno, failText);
             deleteAll(b, deletes, deleted, failErrno, failText, a.count());
             fixTimes(a, b, match, action, copies.length > 0 || deletes.length > 0 || dirs.length > 0);
         }
@@ -355,9 +358,22 @@ public final class SyncTask extends Task<byte[][]> {
         text[i] = msg;
     }
 
-    private void copyAll(EntryTable a, int[] copies, byte[] action, boolean[] ok, String[] errno, String[] text)
-            throws FsException {
-        ParallelFor.run(copies.length, workers, cancel, () -> new FileCopier(preserve, false, cancel, bytes),
+    /** Copies the {@code copies} rows; {@code match[i] >= 0}: row i's target exists and is replaced. */
+    private void copyAll(EntryTable a, int[] match, int[] copies, byte[] action, boolean[] ok, String[] errno,
+                         String[] text) throws FsException {
+        boolean replaces = false;
+        for (int i : copies) {
+            replaces |= match[i] >= 0;
+        }
+        NativeCopy nc = Platform.get().nativeCopy();
+        try (Releases releases = nc == null || !replaces ? null : new Releases(nc)) {
+            copyAll(a, match, copies, action, ok, errno, text, releases);
+        }
+    }
+
+    private void copyAll(EntryTable a, int[] match, int[] copies, byte[] action, boolean[] ok, String[] errno,
+                         String[] text, Releases releases) throws FsException {
+        ParallelFor.run(copies.length, workers, cancel, () -> new FileCopier(preserve, false, cancel, bytes, releases),
                 (copier, n) -> {
                     int i = copies[n];
                     byte[] dst = targetOf(a, i);
@@ -368,7 +384,7 @@ public final class SyncTask extends Task<byte[][]> {
                         if (action[i] == LINK) {
                             copier.copySymlink(a.path(i), dst, false);
                         } else {
-                            copier.copyFile(a.path(i), dst, false);
+                            copier.copyFile(a.path(i), dst, false, match[i] >= 0);
                         }
                         ok[i] = true;
                     } catch (FsException e) {

@@ -30,4 +30,17 @@ public interface NativeCopy {
 
     /** {@code rename(2)}: atomically replaces {@code to}. */
     void rename(byte[] from, byte[] to) throws FsException;
+
+    /**
+     * A handle that keeps the file {@code path} names (not following a symlink) alive, without
+     * opening it for I/O, or -1 (nothing there, or no such handle here). A file replaced by a
+     * {@link #rename} while held is freed only at {@link #release}: see {@code pyfsjvm.copy.Releases}.
+     */
+    default int hold(byte[] path) {
+        return -1;
+    }
+
+    /** Lets go of a {@link #hold} handle; a file no longer linked anywhere is freed now. */
+    default void release(int handle) {
+    }
 }

@@ -158,6 +158,20 @@ final class FfmCopy implements NativeCopy {
         }
     }
 
+    @Override
+    public int hold(byte[] path) {
+        Buffers m = BUFFERS.get();
+        int fd = open(m, m.b(path), Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        return Math.max(fd, -1); // open returns -errno on failure: nothing to hold
+    }
+
+    @Override
+    public void release(int handle) {
+        if (handle >= 0) {
+            close(handle);
+        }
+    }
+
     private static int open(Buffers m, MemorySegment path, int flags, int mode) {
         try {
             int fd = (int) Libc.OPEN.invokeExact(m.capture, path, flags, mode);

@@ -40,15 +40,20 @@ public final class Libc {
     public static final int O_CREAT = 0x40;
     public static final int O_EXCL = 0x80;
     public static final int AT_EMPTY_PATH = 0x1000;
-    /** O_DIRECTORY differs between x86_64 and the generic (aarch64) ABI. */
+    /** A descriptor that names a file without opening it for I/O (no device open, no read permission). */
+    public static final int O_PATH = 010000000;
+    /** O_DIRECTORY and O_NOFOLLOW differ between x86_64 and the generic (aarch64) ABI. */
     public static final int O_DIRECTORY;
+    public static final int O_NOFOLLOW;
 
     static {
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         if (arch.equals("amd64") || arch.equals("x86_64")) {
             O_DIRECTORY = 0x10000;
+            O_NOFOLLOW = 0x20000;
         } else if (arch.equals("aarch64") || arch.equals("arm64")) {
             O_DIRECTORY = 0x4000;
+            O_NOFOLLOW = 0x8000;
         } else {
             throw new UnsupportedOperationException("FFM layer not built for architecture " + arch);
         }
