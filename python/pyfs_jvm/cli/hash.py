@@ -99,8 +99,8 @@ def _hash_in_order(paths: list[str], algorithm: str, workers: int | None,
 
     yield from ready()
     if texts:
-        for rows in _run(texts, blob, algorithm, 1 << 20, 0 if workers is None else workers):
-            for j, r in rows:
+        for idx, results, _ in _run(texts, blob, algorithm, 1 << 20, 0 if workers is None else workers):
+            for j, r in zip(idx, results):
                 i = files[j][0]
                 if isinstance(r, HashResult):
                     done[i] = (paths[i], r.hash_hex, None)
