@@ -220,24 +220,42 @@ public final class SyncTask extends Task<byte[][]> {
 
         boolean[] ok = new boolean[a.count()];
         boolean[] deleted = new boolean[nb];
-        if (dryRun) {
-            Arrays.fill(ok, true);
-            Arrays.fill(deleted, true);
-        } else {
-            makeDirectories(a, dirs, action, failErrno, failText);
-            copyAll(a, match, copies, action, ok, failErrno, failText);
-            deleteAll(b, deletes, deleted, failErrno, failText, a.count());
-            fixTimes(a, b, match, action, copies.length > 0 || deletes.length > 0 || dirs.length > 0);
+        byte[][] r;
+        long t3;
+        long t4;
+        // the replaced files are freed while the rest goes on; closing waits for the last of them
+        try (Releases releases = dryRun ? null : releasesFor(copies, match)) {
+            if (dryRun) {
+                Arrays.fill(ok, true);
+                Arrays.fill(deleted, true);
+            } else {
+                makeDirectories(a, dirs, action, failErrno, failText);
+                copyAll(a, match, copies, action, ok, failErrno, failText, releases);
+                deleteAll(b, deletes, deleted, failErrno, failText, a.count());
+                fixTimes(a, b, match, action, copies.length > 0 || deletes.length > 0 || dirs.length > 0);
+            }
+            t3 = System.nanoTime();
+            r = result(a, b, action, ok, deletes, deleted, failErrno, failText);
+            t4 = System.nanoTime();
         }
-        long t3 = System.nanoTime();
-        byte[][] r = result(a, b, action, ok, deletes, deleted, failErrno, failText);
         if (Log.enabled(Log.DEBUG)) {
             Log.debug("sync", String.format("walk %.0f ms (%d + %d entries), compare %.0f ms (%d compared), "
-                    + "write %.0f ms (%d copies, %d deletes), result %.0f ms", (t1 - t0) / 1e6, a.count(), nb,
-                    (t2 - t1) / 1e6, toCompare.length, (t3 - t2) / 1e6, copies.length, deletes.length,
-                    (System.nanoTime() - t3) / 1e6));
+                    + "write %.0f ms (%d copies, %d deletes), result %.0f ms, last releases %.0f ms",
+                    (t1 - t0) / 1e6, a.count(), nb, (t2 - t1) / 1e6, toCompare.length, (t3 - t2) / 1e6,
+                    copies.length, deletes.length, (t4 - t3) / 1e6, (System.nanoTime() - t4) / 1e6));
         }
         return r;
+    }
+
+    /** Frees what the copies replace on other threads ({@link Releases}), when some copy replaces a file. */
+    private static Releases releasesFor(int[] copies, int[] match) {
+        NativeCopy nc = Platform.get().nativeCopy();
+        for (int i : copies) {
+            if (match[i] >= 0) {
+                return nc == null ? null : new Releases(nc);
+            }
+        }
+        return null;
     }
 
     /** Rows the caller asked about: the glob (basenames) picks files and links; dirs only without a glob. */
@@ -358,19 +376,10 @@ public final class SyncTask extends Task<byte[][]> {
         text[i] = msg;
     }
 
-    /** Copies the {@code copies} rows; {@code match[i] >= 0}: row i's target exists and is replaced. */
-    private void copyAll(EntryTable a, int[] match, int[] copies, byte[] action, boolean[] ok, String[] errno,
-                         String[] text) throws FsException {
-        boolean replaces = false;
-        for (int i : copies) {
-            replaces |= match[i] >= 0;
-        }
-        NativeCopy nc = Platform.get().nativeCopy();
-        try (Releases releases = nc == null || !replaces ? null : new Releases(nc)) {
-            copyAll(a, match, copies, action, ok, errno, text, releases);
-        }
-    }
-
+    /**
+     * Copies the {@code copies} rows; {@code match[i] >= 0}: row i's target exists and is replaced
+     * (and {@code releases}, if given, frees it).
+     */
     private void copyAll(EntryTable a, int[] match, int[] copies, byte[] action, boolean[] ok, String[] errno,
                          String[] text, Releases releases) throws FsException {
         ParallelFor.run(copies.length, workers, cancel, () -> new FileCopier(preserve, false, cancel, bytes, releases),
