@@ -217,20 +217,7 @@ public final class LinuxFfmPlatform implements Platform {
             for (int k = 0; k < offsets.length; k++) {
                 int got = 0;
                 while (got < lengths[k]) {
-                    long want = Math.min(lengths[k] - got, s.data.byteSize());
-                    long n;
-                    try {
-                        n = (long) Libc.PREAD.invokeExact(s.capture, fd, s.data, want, offsets[k] + got); // (fd, buf, count, offset)
-                    } catch (Throwable t) {
-                        throw Libc.rethrow(t);
-                    }
-                    if (n < 0) {
-                        int err = Libc.errno(s.capture);
-                        if ("EINTR".equals(Libc.errnoName(err))) {
-                            continue;
-                        }
-                        throw Libc.fail(err, path);
-                    }
+                    long n = pread(s, fd, s.data, Math.min(lengths[k] - got, s.data.byteSize()), offsets[k] + got, path);
                     if (n == 0) {
                         break; // end of file
                     }
@@ -262,19 +249,7 @@ public final class LinuxFfmPlatform implements Platform {
         long got = 0;
         try {
             while (got < len) {
-                long n;
-                try {
-                    n = (long) Libc.PREAD.invokeExact(s.capture, fd, into.asSlice(got), len - got, got);
-                } catch (Throwable t) {
-                    throw Libc.rethrow(t);
-                }
-                if (n < 0) {
-                    int err = Libc.errno(s.capture);
-                    if ("EINTR".equals(Libc.errnoName(err))) {
-                        continue;
-                    }
-                    throw Libc.fail(err, path);
-                }
+                long n = pread(s, fd, into.asSlice(got), len - got, got, path);
                 if (n == 0) {
                     break; // end of file
                 }
@@ -284,6 +259,26 @@ public final class LinuxFfmPlatform implements Platform {
             close(fd);
         }
         return (int) got;
+    }
+
+    /** {@code pread(fd, into, count, offset)}, again after EINTR: the bytes read (0 at end of file). */
+    private static long pread(Libc.Scratch s, int fd, MemorySegment into, long count, long offset, byte[] path)
+            throws FsException {
+        while (true) {
+            long n;
+            try {
+                n = (long) Libc.PREAD.invokeExact(s.capture, fd, into, count, offset);
+            } catch (Throwable t) {
+                throw Libc.rethrow(t);
+            }
+            if (n >= 0) {
+                return n;
+            }
+            int err = Libc.errno(s.capture);
+            if (!"EINTR".equals(Libc.errnoName(err))) {
+                throw Libc.fail(err, path);
+            }
+        }
     }
 
     private static int openForReading(Libc.Scratch s, byte[] path) throws FsException {
