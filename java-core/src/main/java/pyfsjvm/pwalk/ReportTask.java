@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * pwalk's report: one CSV row per entry and per directory, written by the worker that read the
@@ -54,8 +53,8 @@ public final class ReportTask extends Task<byte[]> {
     private final boolean skipSnapshots;
     private final int threads;
     // Counted per directory by every worker: adders, so the workers do not share one cache line.
-    private final LongAdder rows = new LongAdder();
-    private final LongAdder dirs = new LongAdder();
+    /** One per worker thread; each counts its own rows and directories (see {@link RowBuffer#rows}). */
+    private final List<RowBuffer> buffers = Collections.synchronizedList(new ArrayList<>());
     private final List<FsException> errors = Collections.synchronizedList(new ArrayList<>());
     private volatile ReportSink sink;
     private volatile long finalSize = -1;
@@ -76,7 +75,15 @@ public final class ReportTask extends Task<byte[]> {
     /** rows written, directories listed, CSV bytes, compressed bytes written, errors so far. */
     public long[] progress() {
         ReportSink s = sink;
-        return new long[] {rows.sum(), dirs.sum(), s == null ? 0 : s.raw.get(),
+        long rows = 0;
+        long dirs = 0;
+        synchronized (buffers) {
+            for (RowBuffer b : buffers) {
+                rows += b.rows;
+                dirs += b.dirs;
+            }
+        }
+        return new long[] {rows, dirs, s == null ? 0 : s.raw.get(),
                 finalSize >= 0 ? finalSize : s == null ? 0 : s.written(), errors.size()};
     }
 
@@ -88,7 +95,6 @@ public final class ReportTask extends Task<byte[]> {
         DirInfo rootInfo = new DirInfo(rs, 0);
         ReportSink s = new ReportSink(output, compress, level);
         sink = s;
-        List<RowBuffer> buffers = Collections.synchronizedList(new ArrayList<>());
         ThreadLocal<RowBuffer> local = ThreadLocal.withInitial(() -> {
             RowBuffer b = new RowBuffer(0);
             b.buf = s.buffer();
@@ -239,8 +245,8 @@ public final class ReportTask extends Task<byte[]> {
             written++;
             handOff(b);
         }
-        rows.add(written);
-        dirs.increment();
+        b.rows += written; // only this thread writes them
+        b.dirs++;
     }
 
     /**

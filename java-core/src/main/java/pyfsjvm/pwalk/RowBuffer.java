@@ -14,6 +14,14 @@ import java.util.Arrays;
 final class RowBuffer {
     byte[] buf;
     int len;
+    /**
+     * Rows and directories this worker has written, for progress: each worker counts its own, so
+     * the workers share no counter. (Shared LongAdders were cheap until the first time two workers
+     * added at once; that took the adder's other branch, and C2 threw away writeDirectory, which
+     * had it inlined, in the middle of a timed report.)
+     */
+    volatile long rows;
+    volatile long dirs;
     /** The entry whose row is being written: its worker's scratch, like the buffer (no ThreadLocal per row). */
     final Stat entry = new Stat();
     private final byte[] digits = new byte[24];
