@@ -30,13 +30,15 @@ OUT = "/tmp/pyfs-bench/pwalk"
 def report_tools(tree: str) -> list[Tool]:
     t = repr(tree)
     # The JIT needs a few passes before it has compiled the hot loops. /usr/lib alone (a few
-    # thousand directories) left the first timed report ~10 % slower than the next: warm on two
-    # of the tree's own top-level directories (about a quarter of it) as well. "first" still
+    # thousand directories) left the first timed report ~10 % slower than the next; two of the
+    # tree's own top-level directories (about a quarter of it) as well still left it 3-5 % slower
+    # (1.06-1.11 s against ~1.05). So the warm-up ends with one report of the whole tree, as the
+    # other benches warm until their times settle: the median is the steady state. "first" still
     # shows a call right after the warm-up, and python-pwalk (C) needs none.
     parts = [os.path.join(tree, d) for d in ("d0", "d1") if os.path.isdir(os.path.join(tree, d))]
     warm = ("from pyfs_jvm import pwalk\nfor _ in range(3):\n"
             "    pwalk.report('/usr/lib', '/tmp/pyfs-bench/pwalk/warm.csv')\n"
-            f"for _p in {parts!r}:\n"
+            f"for _p in {parts + [tree]!r}:\n"
             "    pwalk.report(_p, '/tmp/pyfs-bench/pwalk/warm.csv.zst', compress='zstd')\n")
     count = f"ROWS = {_entries(tree)} + 1  # entries + the root row\n"
     return [

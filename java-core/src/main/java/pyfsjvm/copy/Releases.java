@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 
 /**
  * Lets the files that copies replace be freed on other threads.
@@ -33,7 +34,7 @@ public final class Releases implements AutoCloseable {
 
     private final NativeCopy nc;
     private final LinkedBlockingQueue<Integer> held = new LinkedBlockingQueue<>();
-    private final java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore(MAX_HELD);
+    private final Semaphore room = new Semaphore(MAX_HELD);
     private final List<Future<?>> drains = new ArrayList<>();
 
     public Releases(NativeCopy nc) {
