@@ -269,6 +269,33 @@ print(json.dumps([r.copied, [(e.path, e.message) for e in r.errors], repr(r.erro
     assert left == ["d", "ok"]  # no partial or temporary files
 
 
+def test_a_same_size_target_that_cannot_be_read_is_replaced(tmp_path: Path) -> None:
+    # the byte comparison cannot open the target: it is copied over (the rename needs only the
+    # directory), never left stale or reported as the same
+    from helpers import run_python
+
+    base = Path(os.path.realpath("/tmp")) / f"pyfs-jvm-synccmp-{os.getpid()}"
+    (base / "s").mkdir(parents=True)
+    (base / "t").mkdir()
+    (base / "s" / "f").write_bytes(b"new contents")
+    (base / "t" / "f").write_bytes(b"old contents")
+    os.utime(base / "t" / "f", ns=(1, 1))
+    (base / "t" / "f").chmod(0)
+    base.chmod(0o755)
+    try:
+        out = run_python(f"""
+import json, pyfs_jvm
+r = pyfs_jvm.sync({str(base / 's')!r}, {str(base / 't')!r})
+print(json.dumps([r.copied, r.skipped, len(r.errors)]))
+""", unprivileged=True)
+        data = (base / "t" / "f").read_bytes()
+        left = sorted(os.listdir(base / "t"))
+    finally:
+        shutil.rmtree(base)
+    assert out == [["f"], [], 0]
+    assert data == b"new contents" and left == ["f"]
+
+
 def test_result_types_are_read_only(src: Path, tmp_path: Path) -> None:
     r = pyfs_jvm.sync(str(src), str(tmp_path / "t"))
     assert isinstance(r, SyncResult)
