@@ -88,12 +88,14 @@ def small_tools(sdir: str, files: list[str]) -> list[Tool]:
         f.write("\n".join(files))
     load = f"paths = open({listing!r}).read().split(chr(10))\n"
     # The JIT compiles hash_files' path during the first calls: in a fresh process the calls over
-    # a fifth of the files take 1.0, 0.15, 0.15 s (0.05 once compiled), and the calls over all of
-    # them 0.40, 0.32, 0.31, then 0.23-0.25 s. Warm it like the sync bench warms sync, until the
-    # times settle (three calls over a fifth, three over all), so that the median is the steady
+    # a fifth of the files take 1.0, 0.15, 0.15 s (0.05 once compiled), and then the calls over
+    # all of them, in three processes: 0.56 0.38 0.24 0.24 0.27 0.26 0.23 0.23 ...,
+    # 0.38 0.37 0.30 0.24 0.25 0.24 0.23 0.24 ..., 0.44 0.40 0.24 0.22 0.25 0.24 0.22 0.22 ...
+    # (C2 still recompiling through the sixth). Warm it like the sync bench warms sync, until the
+    # times settle (three calls over a fifth, six over all), so that the median is the steady
     # state; "first" still shows the first timed call.
     warm = ("for _ in range(3):\n    pyfs_jvm.hash_files(paths[:4000], algorithm=ALGO)\n"
-            "for _ in range(3):\n    pyfs_jvm.hash_files(paths, algorithm=ALGO)\n")
+            "for _ in range(6):\n    pyfs_jvm.hash_files(paths, algorithm=ALGO)\n")
     return [
         Tool("pyfs-jvm hash_files blake3", setup=WARM_JVM + load + "ALGO = 'blake3'\n" + warm,
              code="def run():\n    return len(pyfs_jvm.hash_files(paths))"),
