@@ -24,6 +24,10 @@ import java.util.concurrent.Semaphore;
  *
  * <p>{@link #close} waits for every release: nothing outlives the operation, and a process that
  * dies meanwhile loses nothing (the kernel closes its descriptors, which frees the files).
+ *
+ * <p>Only for local block-device file systems ({@link #helpsOn}). On NFS a file renamed over
+ * while something holds it is "silly-renamed" to a visible {@code .nfsXXXX} name and removed by
+ * another round trip later, which would cost more than it saves; tmpfs frees without any I/O.
  */
 public final class Releases implements AutoCloseable {
     /** Threads releasing at once: each mostly waits for the device (16 measured a little ahead of 4). */
@@ -41,6 +45,18 @@ public final class Releases implements AutoCloseable {
         this.nc = nc;
         for (int i = 0; i < THREADS; i++) {
             drains.add(Workers.pool().submit(this::drain));
+        }
+    }
+
+    /** File systems whose freeing may wait for the device (FileStore.type() names). */
+    private static final java.util.Set<String> LOCAL_BLOCK = java.util.Set.of("ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs");
+
+    /** Whether the directory {@code dir} is on a file system where {@code Releases} helps. */
+    public static boolean helpsOn(java.nio.file.Path dir) {
+        try {
+            return LOCAL_BLOCK.contains(java.nio.file.Files.getFileStore(dir).type());
+        } catch (java.io.IOException | SecurityException e) {
+            return false; // not worth an error: the copies then free what they replace themselves
         }
     }
 

@@ -247,12 +247,18 @@ public final class SyncTask extends Task<byte[][]> {
         return r;
     }
 
-    /** Frees what the copies replace on other threads ({@link Releases}), when some copy replaces a file. */
-    private static Releases releasesFor(int[] copies, int[] match) {
+    /**
+     * Frees what the copies replace on other threads ({@link Releases}), when some copy replaces a
+     * file and the target's file system is one where that helps.
+     */
+    private Releases releasesFor(int[] copies, int[] match) throws FsException {
         NativeCopy nc = Platform.get().nativeCopy();
+        if (nc == null) {
+            return null;
+        }
         for (int i : copies) {
             if (match[i] >= 0) {
-                return nc == null ? null : new Releases(nc);
+                return Releases.helpsOn(RawPaths.path(target)) ? new Releases(nc) : null;
             }
         }
         return null;

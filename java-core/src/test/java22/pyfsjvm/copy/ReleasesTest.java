@@ -67,6 +67,19 @@ class ReleasesTest {
     }
 
     @Test
+    void onlyLocalBlockFileSystemsGetReleasers() throws Exception {
+        // where the freeing may wait for a device; not tmpfs, proc or NFS (silly renames)
+        assertFalse(Releases.helpsOn(Path.of("/proc")));
+        if (Files.isDirectory(Path.of("/dev/shm"))) {
+            assertFalse(Releases.helpsOn(Path.of("/dev/shm")));
+        }
+        String type = Files.getFileStore(tmp).type();
+        assertEquals(java.util.Set.of("ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs").contains(type),
+                Releases.helpsOn(tmp), type);
+        assertFalse(Releases.helpsOn(tmp.resolve("missing")));
+    }
+
+    @Test
     void closeWaitsUntilEveryReplacedFileIsFreed() throws Exception {
         // more files than may wait at once: the surplus is released by the copying thread itself
         int n = 600;
