@@ -116,6 +116,38 @@ def test_delete_extra_removes_only_inside_the_target(src: Path, tmp_path: Path) 
     assert (outside / "precious").read_text() == "keep me" and (outside / "d" / "x").exists()
 
 
+def _held_deleted(under: Path) -> list[str]:
+    """This process's descriptors (the JVM's included) that name a deleted file under ``under``."""
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(str(under)) and target.endswith(" (deleted)"):
+            out.append(target)
+    return out
+
+
+def test_replaced_and_deleted_files_are_all_freed_by_the_time_sync_returns(tmp_path: Path) -> None:
+    # on a local file system the sync frees them on other threads (held across the rename or the
+    # unlink): none may still be held once it returns, more than may wait at once included
+    s, t = tmp_path / "s", tmp_path / "t"
+    for d in range(3):
+        (s / f"d{d}").mkdir(parents=True)
+        for i in range(150):
+            (s / f"d{d}" / f"f{i}").write_bytes(b"new %d" % i)
+    pyfs_jvm.sync(str(s), str(t))
+    for d in range(3):
+        for i in range(150):
+            (t / f"d{d}" / f"f{i}").write_bytes(b"old one %d" % i)  # other size: replaced
+            (t / f"d{d}" / f"extra{i}").write_bytes(b"x")               # only in the target: deleted
+    r = pyfs_jvm.sync(str(s), str(t), delete_extra=True)
+    assert len(r.copied) == 450 and len(r.deleted) == 450 and not r.errors
+    assert _held_deleted(tmp_path) == []
+    assert snapshot(t) == snapshot(s)
+
+
 def test_without_delete_extra_nothing_is_deleted(src: Path, tmp_path: Path) -> None:
     t = tmp_path / "t"
     t.mkdir()

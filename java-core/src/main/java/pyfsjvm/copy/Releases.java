@@ -20,7 +20,8 @@ import java.util.concurrent.Semaphore;
  * other copies into the same directories waited for them on the directory's lock. A
  * {@link FileCopier} given a {@code Releases} holds the old file ({@link NativeCopy#hold}, an
  * {@code O_PATH} descriptor) across the rename, so the freeing happens at the last close, which
- * this runs on a few pool threads while the copies go on.
+ * this runs on a few pool threads while the copies go on. A sync's deletions go the same way:
+ * hold, unlink, release later.
  *
  * <p>{@link #close} waits for every release: nothing outlives the operation, and a process that
  * dies meanwhile loses nothing (the kernel closes its descriptors, which frees the files).
@@ -61,12 +62,12 @@ public final class Releases implements AutoCloseable {
     }
 
     /** Holds the file {@code path} names ({@link NativeCopy#hold}), or -1. */
-    int hold(byte[] path) {
+    public int hold(byte[] path) {
         return nc.hold(path);
     }
 
     /** Releases {@code handle} soon, on another thread (now, on this one, if too many are waiting). */
-    void later(int handle) {
+    public void later(int handle) {
         if (handle < 0) {
             return;
         }

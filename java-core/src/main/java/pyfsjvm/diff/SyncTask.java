@@ -224,14 +224,14 @@ public final class SyncTask extends Task<byte[][]> {
         long t3;
         long t4;
         // the replaced files are freed while the rest goes on; closing waits for the last of them
-        try (Releases releases = dryRun ? null : releasesFor(copies, match)) {
+        try (Releases releases = dryRun ? null : releasesFor(copies, match, deletes.length > 0)) {
             if (dryRun) {
                 Arrays.fill(ok, true);
                 Arrays.fill(deleted, true);
             } else {
                 makeDirectories(a, dirs, action, failErrno, failText);
                 copyAll(a, match, copies, action, ok, failErrno, failText, releases);
-                deleteAll(b, deletes, deleted, failErrno, failText, a.count());
+                deleteAll(b, deletes, deleted, releases);
                 fixTimes(a, b, match, action, copies.length > 0 || deletes.length > 0 || dirs.length > 0);
             }
             t3 = System.nanoTime();
@@ -248,20 +248,19 @@ public final class SyncTask extends Task<byte[][]> {
     }
 
     /**
-     * Frees what the copies replace on other threads ({@link Releases}), when some copy replaces a
-     * file and the target's file system is one where that helps.
+     * Frees what the copies replace and what is deleted on other threads ({@link Releases}), when
+     * there is some and the target's file system is one where that helps.
      */
-    private Releases releasesFor(int[] copies, int[] match) throws FsException {
+    private Releases releasesFor(int[] copies, int[] match, boolean deletes) throws FsException {
         NativeCopy nc = Platform.get().nativeCopy();
         if (nc == null) {
             return null;
         }
+        boolean frees = deletes;
         for (int i : copies) {
-            if (match[i] >= 0) {
-                return Releases.helpsOn(RawPaths.path(target)) ? new Releases(nc) : null;
-            }
+            frees |= match[i] >= 0;
         }
-        return null;
+        return frees && Releases.helpsOn(RawPaths.path(target)) ? new Releases(nc) : null;
     }
 
     /** Rows the caller asked about: the glob (basenames) picks files and links; dirs only without a glob. */
@@ -413,11 +412,17 @@ public final class SyncTask extends Task<byte[][]> {
                 });
     }
 
-    private void deleteAll(EntryTable b, int[] deletes, boolean[] deleted, String[] errno, String[] text, int base) {
+    /**
+     * Removes the target-only rows {@code deletes} (children before their directory). A file
+     * removed while {@code releases} holds it is freed on its threads, as the replaced ones are:
+     * here too each unlink would otherwise wait for the device's discard.
+     */
+    private void deleteAll(EntryTable b, int[] deletes, boolean[] deleted, Releases releases) {
         deleteErrno = new String[deletes.length == 0 ? 0 : b.count()];
         deleteText = new String[deleteErrno.length];
         for (int j : deletes) {
             cancel.check();
+            int held = releases != null && b.type(j) != FileType.DIR ? releases.hold(b.path(j)) : -1;
             try {
                 Files.delete(RawPaths.path(b.path(j))); // a link is removed itself, never what it points to
                 deleted[j] = true;
@@ -425,6 +430,10 @@ public final class SyncTask extends Task<byte[][]> {
                 FsException fe = FsException.from(e, null);
                 deleteErrno[j] = fe.errno();
                 deleteText[j] = "failed to delete: " + fe.reason();
+            } finally {
+                if (releases != null) {
+                    releases.later(held);
+                }
             }
             fileDone(rel(b, j));
         }
