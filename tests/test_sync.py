@@ -148,6 +148,29 @@ def test_replaced_and_deleted_files_are_all_freed_by_the_time_sync_returns(tmp_p
     assert snapshot(t) == snapshot(s)
 
 
+def test_an_interrupted_resync_frees_what_it_replaced_and_leaves_whole_files(tmp_path: Path) -> None:
+    # Ctrl-C in the middle of replacing files: every file is the old one or the new one, whole,
+    # and the replaced ones are freed (none still held) by the time the interrupt reaches us
+    n = 4000
+    s, t = tmp_path / "s", tmp_path / "t"
+    s.mkdir()
+    for i in range(n):
+        (s / f"{i:04}").write_bytes(b"N" * 4096)
+    pyfs_jvm.sync(str(s), str(t))
+    for i in range(n):
+        (t / f"{i:04}").write_bytes(b"o" * 100)
+
+    def cb(p: SyncProgress) -> None:
+        if p.files_completed > 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        pyfs_jvm.sync(str(s), str(t), progress_callback=cb)
+    assert _held_deleted(tmp_path) == [] and temp_files(t) == []
+    contents = {(t / f"{i:04}").read_bytes() for i in range(n)}
+    assert contents == {b"N" * 4096, b"o" * 100}  # some replaced, some not yet: nothing in between
+
+
 def test_without_delete_extra_nothing_is_deleted(src: Path, tmp_path: Path) -> None:
     t = tmp_path / "t"
     t.mkdir()
