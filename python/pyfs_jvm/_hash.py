@@ -169,11 +169,11 @@ def _error(path: str, text: str) -> HashError:
     return os_error(HashError, code, path, reason)
 
 
-Batch = tuple[list[int], Sequence["HashResult | HashError"], int]
+_Rows = tuple[list[int], Sequence["HashResult | HashError"], int]  # indices, results, errors
 
 
 def _run(texts: list[str], blob: bytes, algorithm: str, buffer: int, workers: int,
-         ) -> Generator[Batch, None, None]:
+         ) -> Generator[_Rows, None, None]:
     """Hash the NUL-terminated paths of ``blob`` in Java; yields each batch as ``(input indices,
     results or errors, number of errors)``, ``texts[index]`` being the path as the caller shows it.
 

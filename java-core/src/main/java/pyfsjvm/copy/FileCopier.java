@@ -225,13 +225,10 @@ public final class FileCopier {
 
     /** Renames {@code tmp} over {@code dst}; what it replaces is freed by {@link #releases}, if any. */
     private void replace(NativeCopy nc, byte[] tmp, byte[] dst, boolean replacing) throws FsException {
-        int old = releases == null || !replacing ? -1 : releases.hold(dst);
-        try {
+        if (releases != null && replacing) {
+            releases.freeing(dst, () -> nc.rename(tmp, dst));
+        } else {
             nc.rename(tmp, dst);
-        } finally {
-            if (old >= 0) {
-                releases.later(old);
-            }
         }
     }
 

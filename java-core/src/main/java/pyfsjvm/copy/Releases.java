@@ -61,13 +61,27 @@ public final class Releases implements AutoCloseable {
         }
     }
 
-    /** Holds the file {@code path} names ({@link NativeCopy#hold}), or -1. */
-    public int hold(byte[] path) {
-        return nc.hold(path);
+    /** An operation that removes a file's last name (a rename over it, an unlink). */
+    @FunctionalInterface
+    public interface Unlink<E extends Exception> {
+        void run() throws E;
+    }
+
+    /**
+     * Runs {@code unlink} while holding the file {@code path} names (not following a symlink), so
+     * that the file it frees is freed on this object's threads instead of inside {@code unlink}.
+     */
+    public <E extends Exception> void freeing(byte[] path, Unlink<E> unlink) throws E {
+        int handle = nc.hold(path);
+        try {
+            unlink.run();
+        } finally {
+            later(handle);
+        }
     }
 
     /** Releases {@code handle} soon, on another thread (now, on this one, if too many are waiting). */
-    public void later(int handle) {
+    private void later(int handle) {
         if (handle < 0) {
             return;
         }

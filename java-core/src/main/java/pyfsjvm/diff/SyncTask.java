@@ -422,18 +422,18 @@ public final class SyncTask extends Task<byte[][]> {
         deleteText = new String[deleteErrno.length];
         for (int j : deletes) {
             cancel.check();
-            int held = releases != null && b.type(j) != FileType.DIR ? releases.hold(b.path(j)) : -1;
             try {
-                Files.delete(RawPaths.path(b.path(j))); // a link is removed itself, never what it points to
+                Path p = RawPaths.path(b.path(j)); // a link is removed itself, never what it points to
+                if (releases != null && b.type(j) != FileType.DIR) {
+                    releases.freeing(b.path(j), () -> Files.delete(p));
+                } else {
+                    Files.delete(p);
+                }
                 deleted[j] = true;
             } catch (IOException e) {
                 FsException fe = FsException.from(e, null);
                 deleteErrno[j] = fe.errno();
                 deleteText[j] = "failed to delete: " + fe.reason();
-            } finally {
-                if (releases != null) {
-                    releases.later(held);
-                }
             }
             fileDone(rel(b, j));
         }
