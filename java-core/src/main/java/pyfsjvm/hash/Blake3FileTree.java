@@ -3,7 +3,6 @@ package pyfsjvm.hash;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +21,14 @@ import pyfsjvm.bridge.Workers;
  * segments' chaining values are merged in order by one hasher that then takes the last,
  * possibly partial, segment and produces the root. The digest is exactly the sequential one.
  *
- * <p>Reads: positional {@link FileChannel} reads into a per-thread direct buffer (one copy from the
- * page cache, no SIGBUS if the file is truncated meanwhile). {@code -Dpyfsjvm.hash.read=heap|mmap}
- * selects the alternatives measured against it (docs/hash.md).
+ * <p>Reads: files of {@link #MIN_MAPPED} bytes and more are mapped where the JVM can unmap promptly
+ * ({@link MappedFile}, JDK 22+) and the kernel's lanes stream through the mapping
+ * ({@link Blake3Hasher#subtreeCv}); everything else, and the last piece, is read with positional
+ * {@link FileChannel} reads into a per-thread direct buffer. A mapping spares the copy out of the
+ * page cache, which at 6.5 GB/s here cost a 4 GB/s kernel a third of its speed. A file truncated
+ * while mapped faults (SIGBUS, raised by the JVM as an {@link InternalError}); that is caught and
+ * reported as the file's error, as a short read is. {@code -Dpyfsjvm.hash.read=direct|heap} selects
+ * the read alternatives measured against it (docs/hash.md).
  */
 final class Blake3FileTree {
     private Blake3FileTree() {}
@@ -35,13 +39,16 @@ final class Blake3FileTree {
     /** Files below this are hashed on one thread: starting helpers costs more than it saves. */
     static final long MIN_PARALLEL = 8L << 20;
 
+    /** Files mapped rather than read (where mapping is available), the smallest worth its set-up. */
+    static final long MIN_MAPPED = 8L << 20;
+
     enum Read { DIRECT, HEAP, MMAP }
 
     static final Read READ = readStrategy();
 
     private static Read readStrategy() {
-        String s = System.getProperty("pyfsjvm.hash.read", "direct");
-        return s.equals("heap") ? Read.HEAP : s.equals("mmap") ? Read.MMAP : Read.DIRECT;
+        String s = System.getProperty("pyfsjvm.hash.read", "mmap");
+        return s.equals("heap") ? Read.HEAP : s.equals("direct") ? Read.DIRECT : Read.MMAP;
     }
 
     private static final ThreadLocal<ByteBuffer> DIRECT = ThreadLocal.withInitial(
@@ -61,6 +68,31 @@ final class Blake3FileTree {
     static byte[] hash(FileChannel ch, long size, int threads, Cancel cancel, byte[] raw) throws IOException {
         long segments = size <= SEGMENT ? 0 : (size - 1) / SEGMENT; // whole segments before the last piece
         int[] cvs = new int[Math.toIntExact(8 * segments)];
+        boolean mapped = READ == Read.MMAP && segments > 0 && size >= MIN_MAPPED;
+        try (MappedFile map = mapped ? MappedFile.map(ch, size) : null) { // null: read instead
+            hashSegments(ch, map, segments, cvs, threads, cancel, raw);
+        }
+        Blake3Hasher root = new Blake3Hasher();
+        long chunks = SEGMENT / Blake3.CHUNK_LEN;
+        int[] cv = new int[8];
+        for (long i = 0; i < segments; i++) {
+            System.arraycopy(cvs, (int) (8 * i), cv, 0, 8);
+            root.pushSubtree(cv, i * chunks, chunks);
+        }
+        long tailOff = segments * SEGMENT;
+        int tail = (int) (size - tailOff);
+        ByteBuffer buf = buffer();
+        readFully(ch, buf, tailOff, tail, raw);
+        root.update(buf, 0, tail);
+        return root.digest();
+    }
+
+    /**
+     * The CVs of the whole segments into {@code cvs}, on up to {@code threads} threads, from
+     * {@code map} or (null) by reads. Returns once no helper runs any more, whatever happened.
+     */
+    static void hashSegments(FileChannel ch, MappedFile map, long segments, int[] cvs, int threads,
+                             Cancel cancel, byte[] raw) throws IOException {
         AtomicLong next = new AtomicLong();
         Cancel stop = new Cancel(); // this file's workers only: a failure here must not cancel the operation
         int helpers = (int) Math.min(Math.max(0, threads - 1), Math.max(0, segments - 1));
@@ -69,11 +101,11 @@ final class Blake3FileTree {
         try {
             for (int t = 0; t < helpers; t++) {
                 running.add(Workers.pool().submit(() -> {
-                    segments(ch, segments, next, cvs, cancel, stop, raw);
+                    segments(ch, map, segments, next, cvs, cancel, stop, raw);
                     return null;
                 }));
             }
-            segments(ch, segments, next, cvs, cancel, stop, raw);
+            segments(ch, map, segments, next, cvs, cancel, stop, raw);
         } catch (Throwable e) {
             failure = e;
         }
@@ -104,33 +136,23 @@ final class Blake3FileTree {
         if (failure instanceof Error e) {
             throw e;
         }
-        Blake3Hasher root = new Blake3Hasher();
-        long chunks = SEGMENT / Blake3.CHUNK_LEN;
-        int[] cv = new int[8];
-        for (long i = 0; i < segments; i++) {
-            System.arraycopy(cvs, (int) (8 * i), cv, 0, 8);
-            root.pushSubtree(cv, i * chunks, chunks);
-        }
-        long tailOff = segments * SEGMENT;
-        int tail = (int) (size - tailOff);
-        ByteBuffer buf = buffer();
-        readFully(ch, buf, tailOff, tail, raw);
-        root.update(buf, 0, tail);
-        return root.digest();
     }
 
-    private static void segments(FileChannel ch, long segments, AtomicLong next, int[] cvs, Cancel cancel,
-                                 Cancel stop, byte[] raw) throws IOException {
+    private static void segments(FileChannel ch, MappedFile map, long segments, AtomicLong next, int[] cvs,
+                                 Cancel cancel, Cancel stop, byte[] raw) throws IOException {
         try {
-            segmentsLoop(ch, segments, next, cvs, cancel, stop, raw);
+            segmentsLoop(ch, map, segments, next, cvs, cancel, stop, raw);
+        } catch (InternalError e) { // SIGBUS: the mapped file was truncated under us
+            stop.cancel();
+            throw FsException.domain("file shrank while being hashed", raw);
         } catch (Throwable e) {
             stop.cancel();
             throw e;
         }
     }
 
-    private static void segmentsLoop(FileChannel ch, long segments, AtomicLong next, int[] cvs, Cancel cancel,
-                                     Cancel stop, byte[] raw) throws IOException {
+    private static void segmentsLoop(FileChannel ch, MappedFile map, long segments, AtomicLong next, int[] cvs,
+                                     Cancel cancel, Cancel stop, byte[] raw) throws IOException {
         Blake3Hasher h = new Blake3Hasher();
         int[] cv = new int[8];
         long chunks = SEGMENT / Blake3.CHUNK_LEN;
@@ -139,9 +161,8 @@ final class Blake3FileTree {
             cancel.check();
             stop.check();
             long off = i * SEGMENT;
-            if (READ == Read.MMAP) {
-                MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, off, SEGMENT);
-                h.subtreeCv(m, 0, SEGMENT, i * chunks, cv);
+            if (map != null) {
+                h.subtreeCv(map.slice(off, SEGMENT), 0, SEGMENT, i * chunks, cv);
             } else {
                 ByteBuffer buf = buffer();
                 readFully(ch, buf, off, SEGMENT, raw);

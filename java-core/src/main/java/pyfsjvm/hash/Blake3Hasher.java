@@ -43,6 +43,7 @@ public final class Blake3Hasher implements Hasher {
     private final int[] pair = new int[16];
     private final int[][] levels = new int[MAX_DEPTH][];
     private final int levelInts;
+    private int[] runCvs; // subtreeCv's chunk CVs, kept for the next subtree
     private final byte[] partial = new byte[Blake3.BLOCK_LEN];
     private byte[] wrappedArray;
     private ByteBuffer wrapped;
@@ -184,10 +185,18 @@ public final class Blake3Hasher implements Hasher {
         if (len < 2 * Blake3.CHUNK_LEN || Integer.bitCount(len) != 1 || counter % (len / Blake3.CHUNK_LEN) != 0) {
             throw new IllegalArgumentException("not an aligned power-of-two subtree: " + len + " at chunk " + counter);
         }
-        int[] p = new int[16];
-        subtreePair(Blake3Kernel.le(src), off, len, counter, p);
+        int n = len / Blake3.CHUNK_LEN;
+        if (runCvs == null || runCvs.length < 8 * n) {
+            runCvs = new int[8 * n];
+        }
+        // all the chunks' CVs first, each lane on its own run of chunks (a subtree's input is
+        // usually a mapped file: streaming lanes keep ahead of DRAM), then the parents level by level
+        kernel.hashChunkRuns(Blake3Kernel.le(src), off, n, key, counter, flags, runCvs, 0);
+        while (n > 2) {
+            n = parents(runCvs, n, runCvs, 0);
+        }
         System.arraycopy(key, 0, out, 0, 8);
-        Blake3Kernel.compress(out, p, 0, 0, Blake3.BLOCK_LEN, flags | Blake3.PARENT, null);
+        Blake3Kernel.compress(out, runCvs, 0, 0, Blake3.BLOCK_LEN, flags | Blake3.PARENT, null);
     }
 
     /**

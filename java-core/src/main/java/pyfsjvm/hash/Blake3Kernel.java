@@ -43,6 +43,16 @@ abstract class Blake3Kernel {
                              int[] out, int outOff);
 
     /**
+     * As {@link #hashChunks}, the same CVs in the same order, but with each lane taking a run of
+     * {@code n / degree()} consecutive chunks rather than each group taking neighbouring chunks. From
+     * memory not yet in cache (a mapped file) every lane then streams forward, which the hardware
+     * prefetcher follows; see {@code Blake3SegmentKernel}. The scalar kernel has one lane anyway.
+     */
+    void hashChunkRuns(ByteBuffer src, int off, int n, int[] key, long counter, int flags, int[] out, int outOff) {
+        hashChunks(src, off, n, key, counter, flags, out, outOff);
+    }
+
+    /**
      * The chaining values of the {@code n} (at most {@link #degree()}) whole chunks at
      * {@code src[off + 1024*i]}, each with its own chunk counter {@code counters[i]}: chunks of
      * different messages sharing the lanes ({@link Blake3Batch}). {@code src} must hold

@@ -125,6 +125,34 @@ class Blake3VectorKernel extends Blake3Kernel {
     }
 
     @Override
+    void hashChunkRuns(ByteBuffer src, int off, int n, int[] key, long counter, int flags, int[] out, int outOff) {
+        int run = n / L;
+        if (n % L != 0 || run < 2) {
+            hashChunks(src, off, n, key, counter, flags, out, outOff);
+            return;
+        }
+        Scratch s = SCRATCH.get();
+        int stride = Blake3.CHUNK_LEN * run;
+        for (int g = 0; g < run; g++) { // group g: chunk g of every lane's run
+            for (int l = 0; l < L; l++) {
+                long c = counter + (long) run * l + g;
+                s.lo[l] = (int) c;
+                s.hi[l] = (int) (c >>> 32);
+            }
+            for (int w = 0; w < 8; w++) {
+                java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
+            }
+            compressGroup(src, off + Blake3.CHUNK_LEN * g, stride, flags, s);
+            for (int l = 0; l < L; l++) {
+                int o = outOff + 8 * (run * l + g);
+                for (int w = 0; w < 8; w++) {
+                    out[o + w] = s.cvT[w * L + l];
+                }
+            }
+        }
+    }
+
+    @Override
     void hashChunksAt(ByteBuffer src, int off, long[] counters, int n, int[] key, int flags, int[] out, int outOff) {
         if (n < PADDED_MIN) {
             super.hashChunksAt(src, off, counters, n, key, flags, out, outOff); // cheaper one by one
@@ -139,7 +167,7 @@ class Blake3VectorKernel extends Blake3Kernel {
         for (int w = 0; w < 8; w++) {
             java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
         }
-        compressGroup(src, off, flags, s);
+        compressGroup(src, off, Blake3.CHUNK_LEN, flags, s);
         untranspose(s.cvT, out, outOff, n);
     }
 
@@ -203,27 +231,32 @@ class Blake3VectorKernel extends Blake3Kernel {
         for (int w = 0; w < 8; w++) {
             java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
         }
-        compressGroup(src, base, flags, s);
+        compressGroup(src, base, Blake3.CHUNK_LEN, flags, s);
     }
 
     /**
-     * Compresses the 16 blocks of the {@code L} whole chunks at {@code src[base..]}, chaining
-     * through {@code s.cvT} (counters in {@code s.lo/s.hi}). Here: the group's words are bulk-copied
-     * into an {@code int[]} and gathered into lane order; overridden on JDK 22+ by
+     * Compresses the 16 blocks of the {@code L} whole chunks at {@code src[base + stride*l]},
+     * chaining through {@code s.cvT} (counters in {@code s.lo/s.hi}). Here: the chunks' words are
+     * bulk-copied into an {@code int[]} and gathered into lane order; overridden on JDK 22+ by
      * {@code Blake3SegmentKernel}, which transposes each block in registers straight from the buffer.
      */
-    void compressGroup(ByteBuffer src, int base, int flags, Scratch s) {
+    void compressGroup(ByteBuffer src, int base, int stride, int flags, Scratch s) {
         int[] t = s.t;
-        if ((base & 3) == 0) { // word-aligned: bulk-copy the group's words, then gather them per lane
-            ByteBuffer d = src.duplicate();
-            d.position(0);
-            d.order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(base >>> 2, s.words, 0, 256 * L);
+        if (((base | stride) & 3) == 0) { // word-aligned: bulk-copy the chunks' words, gather them per lane
+            java.nio.IntBuffer words = src.duplicate().position(0).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+            if (stride == Blake3.CHUNK_LEN) {
+                words.get(base >>> 2, s.words, 0, 256 * L);
+            } else {
+                for (int l = 0; l < L; l++) {
+                    words.get((base + stride * l) >>> 2, s.words, 256 * l, 256);
+                }
+            }
             for (int k = 0; k < 256; k++) {
                 IntVector.fromArray(S, s.words, k, CHUNK_INDEX, 0).intoArray(t, k * L);
             }
         } else {
             for (int l = 0; l < L; l++) {
-                int p = base + Blake3.CHUNK_LEN * l;
+                int p = base + stride * l;
                 for (int k = 0; k < 256; k++) {
                     t[k * L + l] = src.getInt(p + 4 * k);
                 }

@@ -1,5 +1,6 @@
 package pyfsjvm.hash;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,8 +9,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -126,6 +129,31 @@ class Blake3VectorsTest {
                     want = got;
                 }
                 assertEquals(want, got, k.name() + " " + len);
+            }
+        }
+    }
+
+    @Test
+    void lanesOnRunsOfChunksGiveTheSameCvsAsNeighbouringChunks() {
+        Random rnd = new Random(11);
+        for (Blake3Kernel k : kernels()) {
+            int l = k.degree();
+            for (int n : new int[] {1, 5, l, 2 * l, 2 * l + 1, 3 * l, 64 * l}) {
+                for (int off : new int[] {0, 3}) { // word-aligned or not
+                    byte[] in = new byte[Blake3.CHUNK_LEN * n + off];
+                    rnd.nextBytes(in);
+                    ByteBuffer direct = ByteBuffer.allocateDirect(in.length).order(ByteOrder.LITTLE_ENDIAN).put(in).flip();
+                    ByteBuffer heap = ByteBuffer.wrap(in).order(ByteOrder.LITTLE_ENDIAN);
+                    long counter = (3L << 32) - 7; // the high counter word changes within the runs
+                    int[] want = new int[8 * n];
+                    k.hashChunks(heap, off, n, Blake3.IV, counter, 0, want, 0);
+                    for (ByteBuffer src : new ByteBuffer[] {heap, direct}) {
+                        int[] got = new int[8 * n + 16];
+                        k.hashChunkRuns(src, off, n, Blake3.IV, counter, 0, got, 8);
+                        assertArrayEquals(want, Arrays.copyOfRange(got, 8, 8 + 8 * n), k.name() + ", " + n
+                                + " chunks at " + off + ", " + (src.isDirect() ? "direct" : "heap"));
+                    }
+                }
             }
         }
     }
