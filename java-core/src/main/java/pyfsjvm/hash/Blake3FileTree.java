@@ -21,9 +21,12 @@ import pyfsjvm.bridge.Workers;
  * segments' chaining values are merged in order by one hasher that then takes the last,
  * possibly partial, segment and produces the root. The digest is exactly the sequential one.
  *
- * <p>Reads: files of {@link #MIN_MAPPED} bytes and more are mapped where the JVM can unmap promptly
- * ({@link MappedFile}, JDK 22+) and the kernel's lanes stream through the mapping
- * ({@link Blake3Hasher#subtreeCv}); everything else, and the last piece, is read with positional
+ * <p>Reads: the segments of files of {@link #MIN_MAPPED} bytes and more are mapped one by one where
+ * the JVM can unmap promptly ({@link MappedFile}, JDK 22+), each by the worker that hashes it, and
+ * the kernel's lanes stream through the mapping ({@link Blake3Hasher#subtreeCv}). (One shared
+ * mapping of the whole file measured the same; per segment, each mapping is confined to one
+ * thread, unmapping needs no handshake with the others, and the 30 ms per GiB that unmapping
+ * takes is spread over the workers.) Everything else, and the last piece, is read with positional
  * {@link FileChannel} reads into a per-thread direct buffer. A mapping spares the copy out of the
  * page cache, which at 6.5 GB/s here cost a 4 GB/s kernel a third of its speed. A file truncated
  * while mapped faults (SIGBUS, raised by the JVM as an {@link InternalError}); that is caught and
@@ -68,10 +71,8 @@ final class Blake3FileTree {
     static byte[] hash(FileChannel ch, long size, int threads, Cancel cancel, byte[] raw) throws IOException {
         long segments = size <= SEGMENT ? 0 : (size - 1) / SEGMENT; // whole segments before the last piece
         int[] cvs = new int[Math.toIntExact(8 * segments)];
-        boolean mapped = READ == Read.MMAP && segments > 0 && size >= MIN_MAPPED;
-        try (MappedFile map = mapped ? MappedFile.map(ch, size) : null) { // null: read instead
-            hashSegments(ch, map, segments, cvs, threads, cancel, raw);
-        }
+        boolean mapped = READ == Read.MMAP && size >= MIN_MAPPED && MappedFile.available();
+        hashSegments(ch, mapped, segments, cvs, threads, cancel, raw);
         Blake3Hasher root = new Blake3Hasher();
         long chunks = SEGMENT / Blake3.CHUNK_LEN;
         int[] cv = new int[8];
@@ -88,10 +89,10 @@ final class Blake3FileTree {
     }
 
     /**
-     * The CVs of the whole segments into {@code cvs}, on up to {@code threads} threads, from
-     * {@code map} or (null) by reads. Returns once no helper runs any more, whatever happened.
+     * The CVs of the whole segments into {@code cvs}, on up to {@code threads} threads, each segment
+     * mapped (if {@code mapped}) or read. Returns once no helper runs any more, whatever happened.
      */
-    static void hashSegments(FileChannel ch, MappedFile map, long segments, int[] cvs, int threads,
+    static void hashSegments(FileChannel ch, boolean mapped, long segments, int[] cvs, int threads,
                              Cancel cancel, byte[] raw) throws IOException {
         AtomicLong next = new AtomicLong();
         Cancel stop = new Cancel(); // this file's workers only: a failure here must not cancel the operation
@@ -101,11 +102,11 @@ final class Blake3FileTree {
         try {
             for (int t = 0; t < helpers; t++) {
                 running.add(Workers.pool().submit(() -> {
-                    segments(ch, map, segments, next, cvs, cancel, stop, raw);
+                    segments(ch, mapped, segments, next, cvs, cancel, stop, raw);
                     return null;
                 }));
             }
-            segments(ch, map, segments, next, cvs, cancel, stop, raw);
+            segments(ch, mapped, segments, next, cvs, cancel, stop, raw);
         } catch (Throwable e) {
             failure = e;
         }
@@ -138,20 +139,20 @@ final class Blake3FileTree {
         }
     }
 
-    private static void segments(FileChannel ch, MappedFile map, long segments, AtomicLong next, int[] cvs,
+    private static void segments(FileChannel ch, boolean mapped, long segments, AtomicLong next, int[] cvs,
                                  Cancel cancel, Cancel stop, byte[] raw) throws IOException {
         try {
-            segmentsLoop(ch, map, segments, next, cvs, cancel, stop, raw);
-        } catch (InternalError e) { // SIGBUS: the mapped file was truncated under us
+            segmentsLoop(ch, mapped, segments, next, cvs, cancel, stop, raw);
+        } catch (InternalError e) { // SIGBUS delivered after mappedCv returned (see there)
             stop.cancel();
-            throw FsException.domain("file shrank while being hashed", raw);
+            throw shrank(raw);
         } catch (Throwable e) {
             stop.cancel();
             throw e;
         }
     }
 
-    private static void segmentsLoop(FileChannel ch, MappedFile map, long segments, AtomicLong next, int[] cvs,
+    private static void segmentsLoop(FileChannel ch, boolean mapped, long segments, AtomicLong next, int[] cvs,
                                      Cancel cancel, Cancel stop, byte[] raw) throws IOException {
         Blake3Hasher h = new Blake3Hasher();
         int[] cv = new int[8];
@@ -161,8 +162,11 @@ final class Blake3FileTree {
             cancel.check();
             stop.check();
             long off = i * SEGMENT;
+            MappedFile map = mapped ? MappedFile.map(ch, off, SEGMENT) : null; // null: read it
             if (map != null) {
-                h.subtreeCv(map.slice(off, SEGMENT), 0, SEGMENT, i * chunks, cv);
+                try (map) { // unmapped by the worker that hashed it, in parallel with the others
+                    mappedCv(h, map, i, cv, raw);
+                }
             } else {
                 ByteBuffer buf = buffer();
                 readFully(ch, buf, off, SEGMENT, raw);
@@ -172,13 +176,31 @@ final class Blake3FileTree {
         }
     }
 
+    /**
+     * The CV of segment {@code i} from its mapping. A page lost to truncation faults (SIGBUS), which
+     * the JVM raises here as an {@link InternalError}: the file's error. (In compiled code the error
+     * is delivered at the next safepoint poll, which may fall after this returns, so
+     * {@link #segments} catches it too.)
+     */
+    static void mappedCv(Blake3Hasher h, MappedFile map, long i, int[] cv, byte[] raw) throws FsException {
+        try {
+            h.subtreeCv(map.buffer(), 0, SEGMENT, i * (SEGMENT / Blake3.CHUNK_LEN), cv);
+        } catch (InternalError e) {
+            throw shrank(raw);
+        }
+    }
+
+    private static FsException shrank(byte[] raw) {
+        return FsException.domain("file shrank while being hashed", raw);
+    }
+
     /** Reads exactly {@code len} bytes at {@code pos} into {@code buf[0, len)}. */
     static void readFully(FileChannel ch, ByteBuffer buf, long pos, int len, byte[] raw) throws IOException {
         buf.clear().limit(len);
         while (buf.hasRemaining()) {
             int n = ch.read(buf, pos + buf.position());
             if (n < 0) {
-                throw FsException.domain("file shrank while being hashed", raw);
+                throw shrank(raw);
             }
         }
         buf.flip();

@@ -1,36 +1,45 @@
 package pyfsjvm.hash;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * A read-only mapping of the first bytes of a file, unmapped when closed. On JDK 22+ this is
- * {@code FileChannel.map} into an {@code Arena} ({@code ArenaMappedFile}); JDK 17 has no way to unmap
- * a {@link java.nio.MappedByteBuffer} short of the GC, so {@link #map} returns null there and callers
- * read instead. A file truncated while mapped makes the next access to the lost pages fail with
- * SIGBUS, which the JVM raises as an {@link InternalError} in the accessing thread: callers turn that
- * into the file's error (see {@link Blake3FileTree}).
+ * A read-only mapping of part of a file, confined to the thread that made it and unmapped when
+ * closed. On JDK 22+ this is {@code FileChannel.map} into an {@code Arena} ({@code ArenaMappedFile});
+ * JDK 17 has no way to unmap a {@link java.nio.MappedByteBuffer} short of the GC, so
+ * {@link #available()} is false there and callers read instead. A file truncated while mapped makes
+ * the next access to the lost pages fail with SIGBUS, which the JVM raises as an
+ * {@link InternalError} in the accessing thread: callers turn that into the file's error (see
+ * {@link Blake3FileTree}).
  */
 interface MappedFile extends AutoCloseable {
-    /** {@code len} bytes from {@code off} as a little-endian buffer (valid until {@link #close}). */
-    ByteBuffer slice(long off, int len);
+    /** The mapped bytes as a little-endian buffer, valid until {@link #close}. */
+    ByteBuffer buffer();
 
-    /** Unmaps; no slice may be in use by any thread. */
+    /** Unmaps. */
     @Override
     void close();
 
+    /** Whether {@link #map} can map on this JVM. */
+    static boolean available() {
+        return Factory.MAP != null;
+    }
+
     /**
-     * The first {@code size} bytes of {@code ch} mapped read-only, or null where this JVM cannot
-     * unmap promptly (JDK < 22) or the file cannot be mapped (e.g. it is now shorter than
-     * {@code size}, or its file system does not map).
+     * {@code len} bytes of {@code ch} from {@code off} mapped read-only, or null where this JVM
+     * cannot unmap promptly (JDK < 22) or that part cannot be mapped (the file is now shorter, or
+     * its file system does not map).
      */
-    static MappedFile map(FileChannel ch, long size) {
+    static MappedFile map(FileChannel ch, long off, long len) {
         if (Factory.MAP == null) {
             return null;
         }
         try {
-            return (MappedFile) Factory.MAP.invoke(ch, size);
+            return (MappedFile) Factory.MAP.invoke(ch, off, len);
         } catch (IOException | UnsupportedOperationException e) {
             return null;
         } catch (Throwable e) {
@@ -42,18 +51,17 @@ interface MappedFile extends AutoCloseable {
     final class Factory {
         private Factory() {}
 
-        static final java.lang.invoke.MethodHandle MAP = find();
+        static final MethodHandle MAP = find();
 
-        private static java.lang.invoke.MethodHandle find() {
+        private static MethodHandle find() {
             if (Runtime.version().feature() < 22) {
                 return null;
             }
             try {
                 Class<?> c = Class.forName("pyfsjvm.hash.ArenaMappedFile");
-                return java.lang.invoke.MethodHandles.lookup().findStatic(c, "map",
-                        java.lang.invoke.MethodType.methodType(c, FileChannel.class, long.class))
-                        .asType(java.lang.invoke.MethodType.methodType(MappedFile.class, FileChannel.class,
-                                long.class));
+                return MethodHandles.lookup()
+                        .findStatic(c, "map", MethodType.methodType(c, FileChannel.class, long.class, long.class))
+                        .asType(MethodType.methodType(MappedFile.class, FileChannel.class, long.class, long.class));
             } catch (ReflectiveOperationException | LinkageError e) {
                 return null;
             }

@@ -8,9 +8,9 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 
 /**
- * {@link MappedFile} on JDK 22+: the mapping belongs to a shared {@link Arena}, so {@link #close}
- * unmaps at once (a {@code MappedByteBuffer} stays mapped until the GC finds it, and a big file
- * hashed 2 MiB at a time would pile up thousands of mappings).
+ * {@link MappedFile} on JDK 22+: the mapping belongs to a confined {@link Arena}, so {@link #close}
+ * unmaps at once and without a handshake with other threads. (A {@code MappedByteBuffer} stays
+ * mapped until the GC finds it: a big file hashed 2 MiB at a time would pile up thousands.)
  */
 final class ArenaMappedFile implements MappedFile {
     private final Arena arena;
@@ -22,10 +22,10 @@ final class ArenaMappedFile implements MappedFile {
     }
 
     /** Called by name from {@link MappedFile#map}. */
-    static ArenaMappedFile map(FileChannel ch, long size) throws IOException {
-        Arena arena = Arena.ofShared();
+    static ArenaMappedFile map(FileChannel ch, long off, long len) throws IOException {
+        Arena arena = Arena.ofConfined();
         try {
-            return new ArenaMappedFile(arena, ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena));
+            return new ArenaMappedFile(arena, ch.map(FileChannel.MapMode.READ_ONLY, off, len, arena));
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -33,8 +33,8 @@ final class ArenaMappedFile implements MappedFile {
     }
 
     @Override
-    public ByteBuffer slice(long off, int len) {
-        return segment.asSlice(off, len).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    public ByteBuffer buffer() {
+        return segment.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     @Override
