@@ -17,7 +17,7 @@ import pytest
 import pyfs_jvm
 from pyfs_jvm.errors import CopyError, FsWatcherError
 from pyfs_jvm.types import CopyProgress
-from transfer_helpers import make_tree, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
+from transfer_helpers import held_deleted, make_tree, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
 
 import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
 import pyfs_watcher.errors  # noqa: E402  (not imported by the package itself)
@@ -210,6 +210,23 @@ def test_overwrite_replaces_atomically_never_in_place(src: Path, tmp_path: Path)
     assert (dst / "a.txt").read_bytes() == b"hello"
     # a rename replaced the name; the old inode (seen through the hard link) was never truncated
     assert (tmp_path / "hardlink").read_bytes() == b"old contents"
+
+
+def test_overwriting_many_files_frees_every_replaced_one_by_return(tmp_path: Path) -> None:
+    # on a local file system the replaced files are freed on other threads (held across the
+    # rename): more than may wait at once, and none still held once copy_files returns
+    s, dst = tmp_path / "s", tmp_path / "dst"
+    for d in range(3):
+        (s / f"d{d}").mkdir(parents=True)
+        for i in range(150):
+            (s / f"d{d}" / f"f{i}").write_bytes(b"new %d" % i)
+    pyfs_jvm.copy_files([str(s / f"d{d}") for d in range(3)], str(dst))
+    for d in range(3):
+        for i in range(150):
+            (dst / f"d{d}" / f"f{i}").write_bytes(b"old one %d" % i)
+    pyfs_jvm.copy_files([str(s / f"d{d}") for d in range(3)], str(dst), overwrite=True)
+    assert held_deleted(tmp_path) == []
+    assert snapshot(dst) == snapshot(s) and temp_files(dst) == []
 
 
 def test_overwrite_onto_a_directory_fails_before_writing(src: Path, tmp_path: Path) -> None:

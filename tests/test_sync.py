@@ -12,7 +12,7 @@ import pytest
 import pyfs_jvm
 from pyfs_jvm.errors import HashError, SyncError
 from pyfs_jvm.types import SyncProgress, SyncResult
-from transfer_helpers import make_tree, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
+from transfer_helpers import held_deleted, make_tree, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
 
 import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
 
@@ -116,19 +116,6 @@ def test_delete_extra_removes_only_inside_the_target(src: Path, tmp_path: Path) 
     assert (outside / "precious").read_text() == "keep me" and (outside / "d" / "x").exists()
 
 
-def _held_deleted(under: Path) -> list[str]:
-    """This process's descriptors (the JVM's included) that name a deleted file under ``under``."""
-    out = []
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith(str(under)) and target.endswith(" (deleted)"):
-            out.append(target)
-    return out
-
-
 def test_replaced_and_deleted_files_are_all_freed_by_the_time_sync_returns(tmp_path: Path) -> None:
     # on a local file system the sync frees them on other threads (held across the rename or the
     # unlink): none may still be held once it returns, more than may wait at once included
@@ -144,7 +131,7 @@ def test_replaced_and_deleted_files_are_all_freed_by_the_time_sync_returns(tmp_p
             (t / f"d{d}" / f"extra{i}").write_bytes(b"x")               # only in the target: deleted
     r = pyfs_jvm.sync(str(s), str(t), delete_extra=True)
     assert len(r.copied) == 450 and len(r.deleted) == 450 and not r.errors
-    assert _held_deleted(tmp_path) == []
+    assert held_deleted(tmp_path) == []
     assert snapshot(t) == snapshot(s)
 
 
@@ -166,7 +153,7 @@ def test_an_interrupted_resync_frees_what_it_replaced_and_leaves_whole_files(tmp
 
     with pytest.raises(KeyboardInterrupt):
         pyfs_jvm.sync(str(s), str(t), progress_callback=cb)
-    assert _held_deleted(tmp_path) == [] and temp_files(t) == []
+    assert held_deleted(tmp_path) == [] and temp_files(t) == []
     contents = {(t / f"{i:04}").read_bytes() for i in range(n)}
     assert contents == {b"N" * 4096, b"o" * 100}  # some replaced, some not yet: nothing in between
 

@@ -68,3 +68,16 @@ def small_fs(tmp_path: Path) -> Iterator[Path]:
         yield mnt
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def held_deleted(under: Path) -> list[str]:
+    """This process's descriptors (the JVM's included) that name a deleted file under ``under``."""
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(str(under)) and target.endswith(" (deleted)"):
+            out.append(target)
+    return out

@@ -132,25 +132,44 @@ public final class CopyEngine {
         }
         runStart[runs] = n;
         int[] rowsF = rows;
+        int[] runStartF = runStart;
         // Copiers are per thread; a failure cancels the others mid-file (their temporary files are removed).
-        ParallelFor.run(runs, workers, cancel, () -> new FileCopier(preserve, fsync, cancel, bytes), (copier, r) -> {
-            for (int k = runStart[r]; k < runStart[r + 1]; k++) {
-                if (k > runStart[r]) {
-                    cancel.check();
+        try (Releases releases = releasesFor(rows, n)) {
+            ParallelFor.run(runs, workers, cancel, () -> new FileCopier(preserve, fsync, cancel, bytes, releases),
+                    (copier, r) -> {
+                for (int k = runStartF[r]; k < runStartF[r + 1]; k++) {
+                    if (k > runStartF[r]) {
+                        cancel.check();
+                    }
+                    int i = rowsF[k];
+                    current = i;
+                    // Only a destination we did not create could have appeared since the check.
+                    boolean noReplace = !overwrite && !plan.fresh[i];
+                    if (plan.kind[i] == Plan.FILE) {
+                        copied[i] = copier.copyFile(plan.src[i], plan.dst[i], noReplace, plan.replaces[i]);
+                    } else {
+                        copier.copySymlink(plan.src[i], plan.dst[i], noReplace);
+                    }
+                    done[i] = true;
+                    filesDone.incrementAndGet();
                 }
-                int i = rowsF[k];
-                current = i;
-                // Only a destination we did not create could have appeared since the check.
-                boolean noReplace = !overwrite && !plan.fresh[i];
-                if (plan.kind[i] == Plan.FILE) {
-                    copied[i] = copier.copyFile(plan.src[i], plan.dst[i], noReplace);
-                } else {
-                    copier.copySymlink(plan.src[i], plan.dst[i], noReplace);
-                }
-                done[i] = true;
-                filesDone.incrementAndGet();
+            });
+        }
+    }
+
+    /**
+     * Frees the files that overwriting copies replace on other threads ({@link Releases}), where
+     * that helps: on ext4 mounted with {@code discard}, a rename over a file waited for the device
+     * to discard the old file's blocks, holding the directory's lock.
+     */
+    private Releases releasesFor(int[] rows, int n) throws FsException {
+        for (int k = 0; k < n; k++) {
+            int i = rows[k];
+            if (plan.kind[i] == Plan.FILE && plan.replaces[i]) {
+                return Releases.where(RawPaths.path(PathBytes.parent(plan.dst[i])));
             }
-        });
+        }
+        return null;
     }
 
     private void directoryMetadata() throws FsException {

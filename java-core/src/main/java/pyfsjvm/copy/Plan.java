@@ -22,6 +22,8 @@ public final class Plan {
     boolean[] fresh = new boolean[256];
     /** Directory rows that are a source's top (created with their missing parents). */
     boolean[] top = new boolean[256];
+    /** File rows whose destination exists and is replaced (overwrite): see {@link Releases}. */
+    boolean[] replaces = new boolean[256];
     int count;
     long totalBytes;
     int totalFiles;
@@ -37,6 +39,7 @@ public final class Plan {
             mtimeNsec = Arrays.copyOf(mtimeNsec, cap);
             fresh = Arrays.copyOf(fresh, cap);
             top = Arrays.copyOf(top, cap);
+            replaces = Arrays.copyOf(replaces, cap);
         }
         int i = count++;
         kind[i] = k;

@@ -183,6 +183,7 @@ public final class Planner {
         if (st.isDir()) {
             throw new FsException("EISDIR", d, "Is a directory");
         }
+        plan.replaces[i] = true;
     }
 
     private static FsException twoSources(byte[] d) {

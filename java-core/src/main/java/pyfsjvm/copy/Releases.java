@@ -61,6 +61,15 @@ public final class Releases implements AutoCloseable {
         }
     }
 
+    /**
+     * Releases for files replaced or removed under {@code dir}, or null where they would not help:
+     * no native platform layer, or a file system that frees without waiting on the device.
+     */
+    public static Releases where(java.nio.file.Path dir) {
+        NativeCopy nc = pyfsjvm.platform.Platform.get().nativeCopy();
+        return nc != null && helpsOn(dir) ? new Releases(nc) : null;
+    }
+
     /** An operation that removes a file's last name (a rename over it, an unlink). */
     @FunctionalInterface
     public interface Unlink<E extends Exception> {

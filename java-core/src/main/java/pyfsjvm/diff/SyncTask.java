@@ -8,8 +8,6 @@ import pyfsjvm.bridge.Task;
 import pyfsjvm.copy.FileCopier;
 import pyfsjvm.copy.Releases;
 import pyfsjvm.platform.FileType;
-import pyfsjvm.platform.NativeCopy;
-import pyfsjvm.platform.Platform;
 import pyfsjvm.platform.RawPaths;
 import pyfsjvm.walk.EntryTable;
 import pyfsjvm.walk.Glob;
@@ -252,15 +250,11 @@ public final class SyncTask extends Task<byte[][]> {
      * there is some and the target's file system is one where that helps.
      */
     private Releases releasesFor(int[] copies, int[] match, boolean deletes) throws FsException {
-        NativeCopy nc = Platform.get().nativeCopy();
-        if (nc == null) {
-            return null;
-        }
         boolean frees = deletes;
         for (int i : copies) {
             frees |= match[i] >= 0;
         }
-        return frees && Releases.helpsOn(RawPaths.path(target)) ? new Releases(nc) : null;
+        return frees ? Releases.where(RawPaths.path(target)) : null;
     }
 
     /** Rows the caller asked about: the glob (basenames) picks files and links; dirs only without a glob. */
