@@ -82,17 +82,23 @@ class Blake3VectorKernel extends Blake3Kernel {
         if (!force && IntVector.SPECIES_PREFERRED.length() < 8) {
             return null; // 128-bit vectors: 4 lanes do not pay for the transposition
         }
-        if (Runtime.version().feature() >= 22) { // the in-register transposition, if this jar has it
-            try {
-                Object k = Class.forName("pyfsjvm.hash.Blake3SegmentKernel").getMethod("create").invoke(null);
-                if (k != null) {
-                    return (Blake3Kernel) k;
-                }
-            } catch (ReflectiveOperationException | LinkageError e) {
-                // a jar built on JDK 17 lacks it: the gathering kernel below is correct, only slower
-            }
+        // the in-register transpositions, newest first, if this JDK runs them and this jar has them
+        // (a jar built on an older JDK lacks them: the gathering kernel below is correct, only slower)
+        int feature = Runtime.version().feature();
+        Blake3Kernel k = feature >= 25 ? byName("pyfsjvm.hash.Blake3SelectKernel") : null;
+        if (k == null && feature >= 22) {
+            k = byName("pyfsjvm.hash.Blake3SegmentKernel");
         }
-        return new Blake3VectorKernel();
+        return k != null ? k : new Blake3VectorKernel();
+    }
+
+    /** {@code name.create()}, or null if this jar lacks the class or it declines this CPU. */
+    static Blake3Kernel byName(String name) {
+        try {
+            return (Blake3Kernel) Class.forName(name).getMethod("create").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
     }
 
     @Override

@@ -42,9 +42,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code ByteVector.fromArray}: {@code fromMemorySegment} on a heap segment was not intrinsified
  * on JDK 25 (it boxed every vector).
  */
-final class Blake3SegmentKernel extends Blake3VectorKernel {
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.length() >= 4 * L
+class Blake3SegmentKernel extends Blake3VectorKernel {
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.length() >= 4 * L
             ? ByteVector.SPECIES_PREFERRED : ByteVector.SPECIES_256;
 
     /** {@code SRd}: lane j takes lane j-d where bit d of j is set; {@code SLd}: j+d where clear. */
@@ -70,7 +70,7 @@ final class Blake3SegmentKernel extends Blake3VectorKernel {
         return VectorMask.fromArray(S, m, 0);
     }
 
-    private Blake3SegmentKernel() {}
+    Blake3SegmentKernel() {}
 
     /** Called by name from {@link Blake3VectorKernel#create}; null unless there are 8 or 16 lanes. */
     public static Blake3Kernel create() {
@@ -94,9 +94,9 @@ final class Blake3SegmentKernel extends Blake3VectorKernel {
             int p = at + 64 * b;
             if (L == 16) {
                 if (heap) {
-                    transpose16Heap(a, p, stride, t);
+                    transpose16(a, p, stride, t);
                 } else {
-                    transpose16Native(seg, p, stride, t);
+                    transpose16(seg, p, stride, t);
                 }
             } else if (heap) {
                 transpose8Heap(a, p, stride, t);
@@ -112,9 +112,20 @@ final class Blake3SegmentKernel extends Blake3VectorKernel {
         }
     }
 
+
+    /** The 16-lane transposition from a segment; {@code Blake3SelectKernel} (JDK 25+) overrides it. */
+    void transpose16(MemorySegment seg, long p, long stride, int[] t) {
+        transpose16Native(seg, p, stride, t);
+    }
+
+    /** The 16-lane transposition from an array; {@code Blake3SelectKernel} (JDK 25+) overrides it. */
+    void transpose16(byte[] a, int p, int stride, int[] t) {
+        transpose16Heap(a, p, stride, t);
+    }
+
     /** Words of the block at {@code p + stride*l}, lanes l = 0..15, as word vectors into t. */
     private static void transpose16Native(MemorySegment seg, long p, long stride, int[] t) {
-        seg.get(ValueLayout.JAVA_BYTE, p); // see SIGBUS in the class comment
+        seg.get(ValueLayout.JAVA_BYTE, p); // see SIGBUS in Blake3SegmentKernel's comment
         IntVector r0 = IntVector.fromMemorySegment(S, seg, p, LE);
         IntVector r1 = IntVector.fromMemorySegment(S, seg, p + stride, LE);
         IntVector r2 = IntVector.fromMemorySegment(S, seg, p + 2 * stride, LE);
@@ -227,7 +238,7 @@ final class Blake3SegmentKernel extends Blake3VectorKernel {
 
     /** Words of the half-block at {@code p + stride*l}, lanes l = 0..7, as word vectors into t. */
     private static void transpose8Native(MemorySegment seg, long p, long stride, int[] t) {
-        seg.get(ValueLayout.JAVA_BYTE, p); // see SIGBUS in the class comment
+        seg.get(ValueLayout.JAVA_BYTE, p); // see SIGBUS in Blake3SegmentKernel's comment
         IntVector r0 = IntVector.fromMemorySegment(S, seg, p, LE);
         IntVector r1 = IntVector.fromMemorySegment(S, seg, p + stride, LE);
         IntVector r2 = IntVector.fromMemorySegment(S, seg, p + 2 * stride, LE);

@@ -58,6 +58,10 @@ class Blake3VectorsTest {
         if (Blake3Kernel.get().getClass() != Blake3VectorKernel.class && Blake3Kernel.get() instanceof Blake3VectorKernel) {
             ks.add(new Blake3VectorKernel()); // JDK 22+ runs the segment kernel: test the gathering one too
         }
+        Blake3Kernel segment = Blake3VectorKernel.byName("pyfsjvm.hash.Blake3SegmentKernel");
+        if (segment != null && segment.getClass() != Blake3Kernel.get().getClass()) {
+            ks.add(segment); // JDK 25+ runs the select kernel: test the one JDK 22-24 run too
+        }
         return ks;
     }
 
