@@ -189,9 +189,9 @@ public final class Blake3Hasher implements Hasher {
         if (runCvs == null || runCvs.length < 8 * n) {
             runCvs = new int[8 * n];
         }
-        // all the chunks' CVs first, each lane on its own run of chunks (a subtree's input is
-        // usually a mapped file: streaming lanes keep ahead of DRAM), then the parents level by level
-        kernel.hashChunkRuns(Blake3Kernel.le(src), off, n, key, counter, flags, runCvs, 0);
+        // each lane on its own run of chunks (a subtree's input is usually a mapped file: streaming
+        // lanes keep ahead of DRAM), merged to one CV per run; then the parents level by level
+        n = kernel.hashRuns(Blake3Kernel.le(src), off, n, key, counter, flags, runCvs, 0);
         while (n > 2) {
             n = parents(runCvs, n, runCvs, 0);
         }

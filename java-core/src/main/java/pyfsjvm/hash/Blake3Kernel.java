@@ -43,13 +43,17 @@ abstract class Blake3Kernel {
                              int[] out, int outOff);
 
     /**
-     * As {@link #hashChunks}, the same CVs in the same order, but with each lane taking a run of
-     * {@code n / degree()} consecutive chunks rather than each group taking neighbouring chunks. From
-     * memory not yet in cache (a mapped file) every lane then streams forward, which the hardware
-     * prefetcher follows; see {@code Blake3SegmentKernel}. The scalar kernel has one lane anyway.
+     * The {@code n} whole chunks at {@code src[off..]} (numbered from {@code counter}; {@code n} a
+     * power of two) as the CVs of consecutive equal subtrees that cover them, in order, into
+     * {@code out[outOff..]}; returns how many. Here one per chunk, as {@link #hashChunks}. The vector
+     * kernel gives each lane its own run of {@code n / degree()} consecutive chunks and merges each
+     * run to its subtree's CV in the lanes, so it returns {@code degree()}: from memory not yet in
+     * cache (a mapped file) every lane then streams forward, which the hardware prefetcher follows
+     * (see {@code Blake3SegmentKernel}), and the parents need no gathering.
      */
-    void hashChunkRuns(ByteBuffer src, int off, int n, int[] key, long counter, int flags, int[] out, int outOff) {
+    int hashRuns(ByteBuffer src, int off, int n, int[] key, long counter, int flags, int[] out, int outOff) {
         hashChunks(src, off, n, key, counter, flags, out, outOff);
+        return n;
     }
 
     /**

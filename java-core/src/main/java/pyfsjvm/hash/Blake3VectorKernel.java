@@ -66,6 +66,7 @@ class Blake3VectorKernel extends Blake3Kernel {
         final int[] laneLen = new int[L];
         final int[] laneFlags = new int[L];
         final byte[] pad = new byte[Blake3.CHUNK_LEN * L];
+        int[] runCvT = new int[0]; // hashRuns' CVs, grown to the longest run seen
         final ByteBuffer padBuffer = ByteBuffer.wrap(pad).order(ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -131,13 +132,16 @@ class Blake3VectorKernel extends Blake3Kernel {
     }
 
     @Override
-    void hashChunkRuns(ByteBuffer src, int off, int n, int[] key, long counter, int flags, int[] out, int outOff) {
+    int hashRuns(ByteBuffer src, int off, int n, int[] key, long counter, int flags, int[] out, int outOff) {
         int run = n / L;
-        if (n % L != 0 || run < 2) {
-            hashChunks(src, off, n, key, counter, flags, out, outOff);
-            return;
+        if (n % L != 0 || run < 2 || Integer.bitCount(run) != 1) {
+            return super.hashRuns(src, off, n, key, counter, flags, out, outOff);
         }
         Scratch s = SCRATCH.get();
+        if (s.runCvT.length < 8 * L * run) {
+            s.runCvT = new int[8 * L * run];
+        }
+        int[] cvs = s.runCvT; // slot g: the lanes' CVs in cvT's word-major layout
         int stride = Blake3.CHUNK_LEN * run;
         for (int g = 0; g < run; g++) { // group g: chunk g of every lane's run
             for (int l = 0; l < L; l++) {
@@ -149,13 +153,24 @@ class Blake3VectorKernel extends Blake3Kernel {
                 java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
             }
             compressGroup(src, off + Blake3.CHUNK_LEN * g, stride, flags, s);
-            for (int l = 0; l < L; l++) {
-                int o = outOff + 8 * (run * l + g);
+            System.arraycopy(s.cvT, 0, cvs, 8 * L * g, 8 * L);
+        }
+        // each lane's run to one CV, level by level: slots 2g and 2g+1 are the parent's 16 words
+        // in exactly the layout compressBlocks reads (word w of lane l at w*L + l)
+        java.util.Arrays.fill(s.lo, 0);
+        java.util.Arrays.fill(s.hi, 0);
+        for (int m = run; m > 1; m /= 2) {
+            for (int g = 0; g < m / 2; g++) {
+                System.arraycopy(cvs, 8 * L * (2 * g), s.t, 0, 16 * L);
                 for (int w = 0; w < 8; w++) {
-                    out[o + w] = s.cvT[w * L + l];
+                    java.util.Arrays.fill(s.cvT, w * L, (w + 1) * L, key[w]);
                 }
+                compressBlocks(s.t, 1, s.cvT, s.lo, s.hi, flags | Blake3.PARENT, 0, 0, s.st);
+                System.arraycopy(s.cvT, 0, cvs, 8 * L * g, 8 * L);
             }
         }
+        untranspose(cvs, out, outOff, L);
+        return L;
     }
 
     @Override

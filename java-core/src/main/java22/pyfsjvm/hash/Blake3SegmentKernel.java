@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  * leave the data).
  *
  * <p>The lanes' chunks need not be adjacent: lane {@code l} reads {@code stride * l} bytes after lane
- * 0. {@link Blake3Kernel#hashChunkRuns} gives each lane its own run of consecutive chunks, so that
+ * 0. {@link Blake3Kernel#hashRuns} gives each lane its own run of consecutive chunks, so that
  * from a mapped file every lane streams through memory in order, which the hardware prefetcher
  * follows: 3.9-4.0 GB/s from a mapped 1 GiB file already in the page cache, against 3.3 GB/s for
  * adjacent chunks, whose 16 KiB groups jump every 16 blocks (4.1 GB/s from L2).
