@@ -21,11 +21,11 @@ import pyfsjvm.bridge.Workers;
  * segments' chaining values are merged in order by one hasher that then takes the last,
  * possibly partial, segment and produces the root. The digest is exactly the sequential one.
  *
- * <p>Reads: the segments of files of {@link #MIN_MAPPED} bytes and more are mapped one by one where
- * the JVM can unmap promptly ({@link MappedFile}, JDK 22+), each by the worker that hashes it, and
- * the kernel's lanes stream through the mapping ({@link Blake3Hasher#subtreeCv}). (One shared
- * mapping of the whole file measured the same; per segment, each mapping is confined to one
- * thread, unmapping needs no handshake with the others, and the 30 ms per GiB that unmapping
+ * <p>Reads: the segments of files of {@link #MIN_MAPPED} bytes and more are mapped where the JVM can
+ * unmap promptly ({@link MappedFile}, JDK 22+), one or {@link #WINDOW} at a time by the worker that
+ * hashes them, and the kernel's lanes stream through the mapping ({@link Blake3Hasher#subtreeCv}).
+ * (One shared mapping of the whole file measured the same as one per segment; these are confined to
+ * one thread, unmapping needs no handshake with the others, and the 30 ms per GiB that unmapping
  * takes is spread over the workers.) Everything else, and the last piece, is read with positional
  * {@link FileChannel} reads into a per-thread direct buffer. A mapping spares the copy out of the
  * page cache, which at 6.5 GB/s here cost a 4 GB/s kernel a third of its speed. A file truncated
@@ -154,7 +154,7 @@ final class Blake3FileTree {
             segmentsLoop(ch, mapped, segments, next, cvs, cancel, stop, raw, parallel);
         } catch (InternalError e) { // SIGBUS delivered after mappedCv returned (see there)
             stop.cancel();
-            throw shrank(raw);
+            throw faultOrShrank(e, ch, segments * SEGMENT, raw);
         } catch (Throwable e) {
             stop.cancel();
             throw e;
@@ -177,7 +177,7 @@ final class Blake3FileTree {
                     for (long i = first; i < end; i++) {
                         cancel.check();
                         stop.check();
-                        mappedCv(h, window, (int) ((i - first) * SEGMENT), i, cv, raw);
+                        mappedCv(ch, h, window, (int) ((i - first) * SEGMENT), i, cv, raw);
                         System.arraycopy(cv, 0, cvs, (int) (8 * i), 8);
                     }
                 }
@@ -196,16 +196,26 @@ final class Blake3FileTree {
 
     /**
      * The CV of segment {@code i}, mapped at {@code window[at..]}. A page lost to truncation faults
-     * (SIGBUS), which the JVM raises here as an {@link InternalError}: the file's error. (In compiled
-     * code the error is delivered at the next safepoint poll, which may fall after this returns, so
-     * {@link #segments} catches it too.)
+     * (SIGBUS), which the JVM raises here as an {@link InternalError}: the file's error if the file
+     * is now shorter, otherwise not ours to rename. (In compiled code the error is delivered at the
+     * next safepoint poll, which may fall after this returns, so {@link #segments} catches it too.)
      */
-    static void mappedCv(Blake3Hasher h, ByteBuffer window, int at, long i, int[] cv, byte[] raw) throws FsException {
+    static void mappedCv(FileChannel ch, Blake3Hasher h, ByteBuffer window, int at, long i, int[] cv, byte[] raw)
+            throws IOException {
         try {
             h.subtreeCv(window, at, SEGMENT, i * (SEGMENT / Blake3.CHUNK_LEN), cv);
         } catch (InternalError e) {
+            throw faultOrShrank(e, ch, (i + 1) * SEGMENT, raw);
+        }
+    }
+
+    /** "file shrank" if {@code ch} is now shorter than {@code needed} bytes, else {@code e} itself. */
+    private static InternalError faultOrShrank(InternalError e, FileChannel ch, long needed, byte[] raw)
+            throws IOException {
+        if (ch.size() < needed) {
             throw shrank(raw);
         }
+        return e;
     }
 
     private static FsException shrank(byte[] raw) {

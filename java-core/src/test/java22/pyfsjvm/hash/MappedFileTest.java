@@ -83,14 +83,14 @@ class MappedFileTest {
                 assertNotNull(map);
                 if (round == 1) {
                     for (int i = 0; i < 200; i++) {
-                        Blake3FileTree.mappedCv(h, map.buffer(), 0, 2, cv, null);
+                        Blake3FileTree.mappedCv(ch, h, map.buffer(), 0, 2, cv, null);
                     }
                 }
                 try (FileChannel w = FileChannel.open(f, StandardOpenOption.WRITE)) {
                     w.truncate(SEG + 100); // the mapped segment's pages are gone
                 }
                 FsException e = assertThrows(FsException.class,
-                        () -> Blake3FileTree.mappedCv(h, map.buffer(), 0, 2, cv, "t".getBytes()), "round " + round);
+                        () -> Blake3FileTree.mappedCv(ch, h, map.buffer(), 0, 2, cv, "t".getBytes()), "round " + round);
                 assertEquals("file shrank while being hashed", e.reason());
             }
         }
