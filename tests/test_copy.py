@@ -17,7 +17,7 @@ import pytest
 import pyfs_jvm
 from pyfs_jvm.errors import CopyError, FsWatcherError
 from pyfs_jvm.types import CopyProgress
-from transfer_helpers import held_deleted, make_tree, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
+from transfer_helpers import held_deleted, make_tree, numbered_files, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
 
 import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
 import pyfs_watcher.errors  # noqa: E402  (not imported by the package itself)
@@ -216,14 +216,9 @@ def test_overwriting_many_files_frees_every_replaced_one_by_return(tmp_path: Pat
     # on a local file system the replaced files are freed on other threads (held across the
     # rename): more than may wait at once, and none still held once copy_files returns
     s, dst = tmp_path / "s", tmp_path / "dst"
-    for d in range(3):
-        (s / f"d{d}").mkdir(parents=True)
-        for i in range(150):
-            (s / f"d{d}" / f"f{i}").write_bytes(b"new %d" % i)
+    numbered_files(s, b"new %d")
     pyfs_jvm.copy_files([str(s / f"d{d}") for d in range(3)], str(dst))
-    for d in range(3):
-        for i in range(150):
-            (dst / f"d{d}" / f"f{i}").write_bytes(b"old one %d" % i)
+    numbered_files(dst, b"old one %d")
     pyfs_jvm.copy_files([str(s / f"d{d}") for d in range(3)], str(dst), overwrite=True)
     assert held_deleted(tmp_path) == []
     assert snapshot(dst) == snapshot(s) and temp_files(dst) == []

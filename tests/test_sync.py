@@ -12,7 +12,7 @@ import pytest
 import pyfs_jvm
 from pyfs_jvm.errors import HashError, SyncError
 from pyfs_jvm.types import SyncProgress, SyncResult
-from transfer_helpers import held_deleted, make_tree, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
+from transfer_helpers import held_deleted, make_tree, numbered_files, small_fs, snapshot, temp_files  # noqa: F401  (fixture)
 
 import pyfs_watcher as pw  # noqa: E402  (a test dependency: never skipped)
 
@@ -120,15 +120,11 @@ def test_replaced_and_deleted_files_are_all_freed_by_the_time_sync_returns(tmp_p
     # on a local file system the sync frees them on other threads (held across the rename or the
     # unlink): none may still be held once it returns, more than may wait at once included
     s, t = tmp_path / "s", tmp_path / "t"
-    for d in range(3):
-        (s / f"d{d}").mkdir(parents=True)
-        for i in range(150):
-            (s / f"d{d}" / f"f{i}").write_bytes(b"new %d" % i)
+    numbered_files(s, b"new %d")
     pyfs_jvm.sync(str(s), str(t))
-    for d in range(3):
-        for i in range(150):
-            (t / f"d{d}" / f"f{i}").write_bytes(b"old one %d" % i)  # other size: replaced
-            (t / f"d{d}" / f"extra{i}").write_bytes(b"x")               # only in the target: deleted
+    numbered_files(t, b"old one %d")  # other size: replaced
+    for f in list(t.glob("d*/f*")):
+        f.with_name("extra" + f.name[1:]).write_bytes(b"x")  # only in the target: deleted
     r = pyfs_jvm.sync(str(s), str(t), delete_extra=True)
     assert len(r.copied) == 450 and len(r.deleted) == 450 and not r.errors
     assert held_deleted(tmp_path) == []

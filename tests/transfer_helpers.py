@@ -81,3 +81,15 @@ def held_deleted(under: Path) -> list[str]:
         if target.startswith(str(under)) and target.endswith(" (deleted)"):
             out.append(target)
     return out
+
+
+def numbered_files(root: Path, content: bytes, dirs: int = 3, per_dir: int = 150) -> list[Path]:
+    """``root/d{d}/f{i}`` holding ``content % i``: more files than Releases lets wait at once."""
+    out = []
+    for d in range(dirs):
+        (root / f"d{d}").mkdir(parents=True, exist_ok=True)
+        for i in range(per_dir):
+            f = root / f"d{d}" / f"f{i}"
+            f.write_bytes(content % i)
+            out.append(f)
+    return out

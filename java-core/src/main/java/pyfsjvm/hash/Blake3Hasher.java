@@ -43,7 +43,7 @@ public final class Blake3Hasher implements Hasher {
     private final int[] pair = new int[16];
     private final int[][] levels = new int[MAX_DEPTH][];
     private final int levelInts;
-    private int[] runCvs; // subtreeCv's chunk CVs, kept for the next subtree
+    private int[] runCvs; // subtreeCv's CVs (one per lane's run, or per chunk), kept for the next subtree
     private final byte[] partial = new byte[Blake3.BLOCK_LEN];
     private byte[] wrappedArray;
     private ByteBuffer wrapped;
