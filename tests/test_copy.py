@@ -452,6 +452,21 @@ def test_move_into_a_directory_and_reference_results(tmp_path: Path) -> None:
     assert snapshot(tmp_path / "o") == snapshot(tmp_path / "t")
 
 
+def test_move_over_many_files_frees_every_replaced_one_by_return(tmp_path: Path) -> None:
+    # a rename over a file frees it: held across the rename and freed on other threads (local
+    # file systems), none still held once move_files returns, more than may wait at once
+    s, dst = tmp_path / "s", tmp_path / "dst"
+    moved = numbered_files(s, b"new %d", dirs=1, per_dir=450)
+    numbered_files(dst, b"old one %d", dirs=1, per_dir=450)
+    old = {p.name: os.stat(dst / "d0" / p.name).st_ino for p in moved}
+    out = pyfs_jvm.move_files([str(p) for p in moved], str(dst / "d0"), overwrite=True)
+    assert len(out) == 450 and not any(p.exists() for p in moved)
+    assert held_deleted(tmp_path) == []
+    for i in range(450):
+        f = dst / "d0" / f"f{i}"
+        assert f.read_bytes() == b"new %d" % i and os.stat(f).st_ino != old[f.name]
+
+
 def test_move_checks_every_source_before_moving_any(tmp_path: Path) -> None:
     (tmp_path / "a").write_text("a")
     (tmp_path / "b").write_text("b")

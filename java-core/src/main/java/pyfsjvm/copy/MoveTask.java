@@ -74,6 +74,8 @@ public final class MoveTask extends Transfer {
         }
         destIsDir |= multiple;
         byte[][] targets = new byte[sources.length][];
+        boolean[] replaces = new boolean[sources.length];
+        int replaced = -1; // one source that replaces something, or -1
         Set<ByteBuffer> seen = new HashSet<>();
         for (int k = 0; k < sources.length; k++) {
             byte[] src = sources[k];
@@ -82,8 +84,12 @@ public final class MoveTask extends Transfer {
             if (!seen.add(ByteBuffer.wrap(t))) {
                 throw new FsException("EEXIST", t, "two sources would be moved to the same destination");
             }
-            if (!overwrite && exists(platform, t)) {
-                throw FileCopier.exists(t);
+            if (exists(platform, t)) {
+                if (!overwrite) {
+                    throw FileCopier.exists(t);
+                }
+                replaces[k] = true;
+                replaced = k;
             }
             targets[k] = t;
         }
@@ -93,23 +99,36 @@ public final class MoveTask extends Transfer {
             return pack(Arrays.asList(targets));
         }
         List<byte[]> out = new ArrayList<>();
-        for (int k = 0; k < sources.length; k++) {
-            cancel.check();
-            byte[] src = sources[k];
-            byte[] t = targets[k];
-            mkdirs(PathBytes.parent(t));
-            try {
-                Files.move(RawPaths.path(src), RawPaths.path(t), StandardCopyOption.ATOMIC_MOVE);
-                filesDone.incrementAndGet();
-            } catch (AtomicMoveNotSupportedException e) {
-                moveAcrossDevices(src, t);
-            } catch (IOException e) {
-                failedSource = k;
-                throw FsException.from(e, t);
+        // a rename over a file frees it, which on ext4 with discard waits for the device: the
+        // replaced files are held across the rename and freed on other threads, as sync does
+        try (Releases releases = replaced >= 0 ? Releases.where(RawPaths.path(PathBytes.parent(targets[replaced])))
+                : null) {
+            for (int k = 0; k < sources.length; k++) {
+                cancel.check();
+                byte[] src = sources[k];
+                byte[] t = targets[k];
+                mkdirs(PathBytes.parent(t));
+                try {
+                    if (releases != null && replaces[k]) {
+                        releases.freeing(t, () -> rename(src, t));
+                    } else {
+                        rename(src, t);
+                    }
+                    filesDone.incrementAndGet();
+                } catch (AtomicMoveNotSupportedException e) {
+                    moveAcrossDevices(src, t);
+                } catch (IOException e) {
+                    failedSource = k;
+                    throw FsException.from(e, t);
+                }
+                out.add(t);
             }
-            out.add(t);
         }
         return pack(out);
+    }
+
+    private static void rename(byte[] src, byte[] t) throws IOException {
+        Files.move(RawPaths.path(src), RawPaths.path(t), StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static boolean exists(Platform platform, byte[] p) {
