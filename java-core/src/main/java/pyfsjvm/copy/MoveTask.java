@@ -200,13 +200,23 @@ public final class MoveTask extends Transfer {
         }
     }
 
-    /** Deletes the source bottom-up. A directory that gained entries meanwhile is not removed. */
+    /**
+     * Deletes the source bottom-up. A directory that gained entries meanwhile is not removed. The
+     * files are freed on other threads where unlinking waits for the device ({@link Releases}).
+     */
     private void deleteSource(Plan plan) throws FsException {
-        for (int i = plan.count - 1; i >= 0; i--) {
-            try {
-                Files.delete(RawPaths.path(plan.src[i]));
-            } catch (IOException x) {
-                throw FsException.from(x, plan.src[i]);
+        try (Releases releases = Releases.where(RawPaths.path(PathBytes.parent(plan.src[0])))) {
+            for (int i = plan.count - 1; i >= 0; i--) {
+                Path p = RawPaths.path(plan.src[i]);
+                try {
+                    if (releases != null && plan.kind[i] != Plan.DIR) {
+                        releases.freeing(plan.src[i], () -> Files.delete(p));
+                    } else {
+                        Files.delete(p);
+                    }
+                } catch (IOException x) {
+                    throw FsException.from(x, plan.src[i]);
+                }
             }
         }
     }
