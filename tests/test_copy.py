@@ -502,6 +502,7 @@ def test_move_across_devices_copies_everything_then_deletes(src: Path, shm: Path
     assert snapshot(shm / "moved") == expected  # hidden files, empty dirs, links: nothing lost
     assert os.stat(shm / "moved" / "a.txt").st_mtime_ns == mtime
     assert not src.exists()
+    assert held_deleted(src.parent) == []  # the deleted source files were all freed by return
     assert seen and seen[-1].src == "" and seen[-1].files_completed == seen[-1].total_files
 
 
