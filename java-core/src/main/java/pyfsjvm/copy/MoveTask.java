@@ -205,7 +205,9 @@ public final class MoveTask extends Transfer {
      * files are freed on other threads where unlinking waits for the device ({@link Releases}).
      */
     private void deleteSource(Plan plan) throws FsException {
-        try (Releases releases = Releases.where(RawPaths.path(PathBytes.parent(plan.src[0])))) {
+        // one file gains nothing: close() would wait for its release right away
+        try (Releases releases = plan.totalFiles > 1 ? Releases.where(RawPaths.path(PathBytes.parent(plan.src[0])))
+                : null) {
             for (int i = plan.count - 1; i >= 0; i--) {
                 Path p = RawPaths.path(plan.src[i]);
                 try {
