@@ -1,9 +1,13 @@
 package pyfsjvm.bridge;
 
+import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The thread pools every family shares. {@link #count()} is the parallelism an operation uses when
@@ -45,6 +49,33 @@ public final class Workers {
 
     public static ExecutorService pool() {
         return POOL;
+    }
+
+    /**
+     * Waits for every one of {@code futures}, in order, however the wait is interrupted: no worker
+     * may outlive the call that started it. An interrupt runs {@code onInterrupt} (typically: cancel
+     * the workers, so that they end soon) and the wait goes on; a worker that failed passes its
+     * cause to {@code onFailure}. Returns whether the wait was interrupted (the interrupt status is
+     * left to the caller).
+     */
+    public static boolean awaitAll(List<? extends Future<?>> futures, Runnable onInterrupt,
+                                   Consumer<Throwable> onFailure) {
+        boolean interrupted = false;
+        for (Future<?> f : futures) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    onInterrupt.run();
+                } catch (ExecutionException e) {
+                    onFailure.accept(e.getCause());
+                    break;
+                }
+            }
+        }
+        return interrupted;
     }
 
     public static ThreadFactory daemonThreads(String prefix) {

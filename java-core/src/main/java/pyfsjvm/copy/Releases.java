@@ -5,7 +5,6 @@ import pyfsjvm.platform.NativeCopy;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -126,20 +125,9 @@ public final class Releases implements AutoCloseable {
         for (int i = 0; i < THREADS; i++) {
             held.add(STOP);
         }
-        boolean interrupted = false;
-        for (Future<?> f : drains) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // still wait: the releases are quick, and must not outlive us
-                } catch (ExecutionException e) {
-                    break; // a failed close(2) frees the file all the same
-                }
-            }
-        }
-        if (interrupted) {
+        // an interrupt does not end the wait: the releases are quick, and must not outlive us; a
+        // failed close(2) frees the file all the same
+        if (Workers.awaitAll(drains, () -> { }, cause -> { })) {
             Thread.currentThread().interrupt();
         }
     }

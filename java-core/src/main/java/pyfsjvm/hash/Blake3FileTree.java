@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -119,21 +118,12 @@ final class Blake3FileTree {
         } catch (Throwable e) {
             failure = e;
         }
-        for (Future<?> f : running) { // no helper may outlive this call
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    stop.cancel();
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (failure == null || failure instanceof Cancel.CancelledException
-                            && !(c instanceof Cancel.CancelledException)) {
-                        failure = c; // the real cause, not a helper stopped because of it
-                    }
-                    break;
-                }
+        List<Throwable> causes = new ArrayList<>();
+        Workers.awaitAll(running, stop::cancel, causes::add); // no helper may outlive this call
+        for (Throwable c : causes) {
+            if (failure == null || failure instanceof Cancel.CancelledException
+                    && !(c instanceof Cancel.CancelledException)) {
+                failure = c; // the real cause, not a helper stopped because of it
             }
         }
         cancel.check(); // the whole operation was cancelled: that, not a by-product, is the outcome

@@ -5,7 +5,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -105,21 +104,13 @@ public final class ParallelHasher extends Stream {
             cancel.cancel();
         }
         // wait for every helper, even after a failure: no thread may still run once we are done
-        for (Future<?> f : helpers) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    cancel.cancel();
-                } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause();
-                    }
-                    cancel.cancel();
-                    break;
-                }
-            }
+        List<Throwable> causes = new ArrayList<>();
+        Workers.awaitAll(helpers, cancel::cancel, cause -> {
+            causes.add(cause);
+            cancel.cancel();
+        });
+        if (failure == null && !causes.isEmpty()) {
+            failure = causes.get(0);
         }
         if (failure instanceof Exception e) {
             throw e;
