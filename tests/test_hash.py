@@ -18,6 +18,7 @@ from pyfs_jvm.errors import FsWatcherError, HashError
 from pyfs_jvm.types import HashResult
 
 import pyfs_watcher as pw
+from helpers import run_python
 
 MIB = 1 << 20
 GIB = 1 << 30
@@ -271,6 +272,33 @@ def test_a_file_truncated_while_hashed_is_an_error_not_a_crash(tmp_path: Path) -
     assert out.returncode == 0, out.stdout + out.stderr[-3000:]
     shrank = int(out.stdout.split()[1])
     assert shrank > 0, out.stdout  # the cut landed during hashing at least once
+
+
+SWITCH_TO_REGISTER_ROUNDS = """
+import json, sys, time, pyfs_jvm
+path = sys.argv[1]
+before = [pyfs_jvm.hash_files([path], max_workers=1)[0].hash_hex for _ in range(20)]  # 512 MiB on a thread
+for _ in range(1200):
+    state = pyfs_jvm.runtime_info()["blake3_register_rounds"]
+    if state != "compiling":
+        break
+    time.sleep(0.1)
+after = [pyfs_jvm.hash_files([path], max_workers=w)[0].hash_hex for w in (1, 2, 1, 2)]
+print(json.dumps({"state": state, "before": sorted(set(before)), "after": sorted(set(after)),
+                  "kernel": pyfs_jvm.runtime_info()["blake3_kernel"]}))
+"""
+
+
+def test_the_switch_to_register_rounds_keeps_every_digest(tmp_path: Path) -> None:
+    """After 512 MiB on a thread BLAKE3 moves to its seven-round method once C2 has compiled it
+    (docs/hash.md); in a fresh process, the digests before, during and after the switch are the
+    blake3 package's."""
+    data = write_random(tmp_path / "64m", 64 << 20, seed=7)
+    want = blake3.blake3(data).hexdigest()
+    out = run_python(SWITCH_TO_REGISTER_ROUNDS.replace("sys.argv[1]", repr(str(tmp_path / "64m"))), timeout=300)
+    assert out["before"] == [want] and out["after"] == [want], out
+    if out["kernel"].startswith("vector"):
+        assert out["state"] == "on", out
 
 
 def test_unknown_algorithm_is_checked_before_the_path() -> None:

@@ -26,6 +26,25 @@ def test_runtime_info() -> None:
     assert info["workers"] >= 1
     assert info["exact_names"] is True
     assert "simd" in info
+    # the launcher installs the compiler directive, so the seven-round method is available wherever
+    # there is a vector kernel (it switches on after 512 MiB per thread: see test_hash)
+    vector = info["blake3_kernel"].startswith("vector")
+    assert info["blake3_register_rounds"] in (("waiting", "compiling", "on") if vector else ("off",))
+
+
+def test_vm_output_goes_to_stderr_and_directives_stay_quiet() -> None:
+    """The compiler directive's "1 compiler directives added" is start-up noise, and what the VM
+    itself prints belongs on stderr: stdout is the program's (the hash command's lines)."""
+    code = "import pyfs_jvm; pyfs_jvm.runtime_info(); print('only this')"
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and p.stdout == "only this\n" and p.stderr == "", (p.stdout, p.stderr)
+
+
+def test_without_the_directive_the_register_rounds_stay_off() -> None:
+    env = dict(os.environ, PYFS_JVM_DIRECTIVES="0")
+    code = "import pyfs_jvm; print(pyfs_jvm.runtime_info()['blake3_register_rounds'])"
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert p.returncode == 0 and p.stdout == "off\n", (p.stdout, p.stderr)
 
 
 def test_no_warnings_are_printed(tmp_path: Path) -> None:

@@ -46,10 +46,14 @@ _JVM_FLAGS = (
     # handlers that run its shutdown from a signal thread while Python still runs, and a plain
     # `kill` aborted the process (SIGABRT and an hs_err file) instead of terminating it.
     "-Xrs",
+    # The VM's own messages (and -XX:+Print... output asked for through PYFS_JVM_OPTS) belong on
+    # stderr: stdout is the program's, e.g. the `hash` command's b3sum-format lines.
+    "-XX:+DisplayVMOutputToStderr",
 )
 
 # What the JVM prints at start that is expected and not the user's business.
-_EXPECTED_START_NOISE = re.compile(rb"^WARNING: Using incubator modules: jdk\.incubator\.vector\s*$")
+_EXPECTED_START_NOISE = re.compile(
+    rb"^(WARNING: Using incubator modules: jdk\.incubator\.vector|\d+ compiler directives added)\s*$")
 
 
 class JvmError(RuntimeError):
@@ -144,6 +148,7 @@ def _start() -> None:
         heap = _config.max_heap or os.environ.get("PYFS_JVM_MAX_HEAP")
         if heap:
             args.append(f"-Xmx{heap}")
+        args.extend(_jit_args())
         args.extend(_cds_args(jdk, jar))
         args.extend(_config.extra_args)
         args.extend(os.environ.get("PYFS_JVM_OPTS", "").split())  # extra JVM options, e.g. -Xlog:gc
@@ -179,6 +184,18 @@ def _adopt_foreign_jvm(jpype: Any, jar: Path) -> None:
         except Exception as e:
             raise JvmError(f"this process already runs a JVM started by other code, and pyfs-jvm's "
                            f"classes ({jar}) could not be loaded into it: {e}") from None
+
+
+def _jit_args() -> list[str]:
+    """The compiler directives in ``compiler-directives.json``, and the property that tells the
+    Java side they are in force (``pyfsjvm.hash.Blake3RegisterRounds``: BLAKE3's seven rounds in
+    one method, which only C2 can compile). A JVM started by other code lacks both, and hashes
+    with the round methods. ``PYFS_JVM_DIRECTIVES=0`` leaves them out."""
+    path = Path(os.fspath(resources.files(__package__).joinpath("compiler-directives.json")))  # type: ignore[call-overload]
+    if os.environ.get("PYFS_JVM_DIRECTIVES") == "0" or not path.is_file():
+        return []
+    return ["-XX:+UnlockDiagnosticVMOptions", f"-XX:CompilerDirectivesFile={path}",
+            "-Dpyfsjvm.hash.registerRounds=true"]
 
 
 def _cds_args(jdk: _jdk.Jdk, jar: Path) -> list[str]:

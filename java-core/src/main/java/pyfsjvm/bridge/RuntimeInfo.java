@@ -1,5 +1,6 @@
 package pyfsjvm.bridge;
 
+import pyfsjvm.hash.HashApi;
 import pyfsjvm.platform.Platform;
 
 import java.util.LinkedHashMap;
@@ -22,6 +23,8 @@ public final class RuntimeInfo {
         m.put("exact_names", p.exactNames());
         m.put("allocated_sizes", p.hasBlocks());
         m.put("simd", simdSpecies());
+        m.put("blake3_kernel", HashApi.blake3Kernel());
+        m.put("blake3_register_rounds", HashApi.blake3RegisterRounds());
         m.put("workers", Workers.count());
         m.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         m.put("file_encoding", System.getProperty("sun.jnu.encoding"));

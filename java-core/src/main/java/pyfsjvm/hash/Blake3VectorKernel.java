@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * gather per word index (measured here: about 2x a scalar transposition on JDK 25, equal on 17),
  * rather than vector shuffles, whose two-input forms are slow or missing on JDK 17; JDK 22+ runs
  * {@code Blake3SegmentKernel}, which transposes in registers. The rounds are straight-line methods
- * (see {@link #compressBlocks}): the first, one shared by rounds 2-6, and the last.
+ * (see {@link #compressBlocks}): the first, one shared by rounds 2-6, and the last; on long runs,
+ * once C2 has compiled it, {@link Blake3RegisterRounds} does all seven in one method instead.
  */
 class Blake3VectorKernel extends Blake3Kernel {
     static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED.length() >= 8
@@ -67,6 +68,7 @@ class Blake3VectorKernel extends Blake3Kernel {
         final int[] laneFlags = new int[L];
         final byte[] pad = new byte[Blake3.CHUNK_LEN * L];
         int[] runCvT = new int[0]; // hashRuns' CVs, grown to the longest run seen
+        long groups; // groups this thread has hashed, for Blake3RoundsSwitch
         final ByteBuffer padBuffer = ByteBuffer.wrap(pad).order(ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -115,6 +117,7 @@ class Blake3VectorKernel extends Blake3Kernel {
     @Override
     void hashChunks(ByteBuffer src, int off, int n, int[] key, long counter, int flags, int[] out, int outOff) {
         Scratch s = SCRATCH.get();
+        countWork(s, n / L);
         int i = 0;
         for (; i + L <= n; i += L) {
             hashGroup(src, off + Blake3.CHUNK_LEN * i, key, counter + i, flags, s);
@@ -138,6 +141,7 @@ class Blake3VectorKernel extends Blake3Kernel {
             return super.hashRuns(src, off, n, key, counter, flags, out, outOff);
         }
         Scratch s = SCRATCH.get();
+        countWork(s, run);
         if (s.runCvT.length < 8 * L * run) {
             s.runCvT = new int[8 * L * run];
         }
@@ -180,6 +184,7 @@ class Blake3VectorKernel extends Blake3Kernel {
             return;
         }
         Scratch s = SCRATCH.get();
+        countWork(s, 1);
         for (int l = 0; l < L; l++) {
             long c = l < n ? counters[l] : 0;
             s.lo[l] = (int) c;
@@ -309,6 +314,13 @@ class Blake3VectorKernel extends Blake3Kernel {
         }
     }
 
+    /** Counts this thread's groups; enough of them make the register rounds worth their compiling. */
+    private static void countWork(Scratch s, long groups) {
+        if (Blake3RegisterRounds.ENABLED && (s.groups += groups) >= Blake3RoundsSwitch.WORK_BEFORE_WARM_UP) {
+            Blake3RoundsSwitch.warmUp();
+        }
+    }
+
     /** The CVs of the first {@code lanes} lanes, chunk-major, into {@code out[outOff..]}. */
     private static void untranspose(int[] cvT, int[] out, int outOff, int lanes) {
         for (int l = 0; l < lanes; l++) {
@@ -338,6 +350,10 @@ class Blake3VectorKernel extends Blake3Kernel {
     /** One block per lane ({@code t[base..]}), lane l with {@code blockLen[l]} and {@code flags[l]}. */
     private static void compressBlock(int[] t, int base, int[] cvT, int[] lo, int[] hi, int[] blockLen,
                                       int[] flags, int[] st) {
+        if (Blake3RegisterRounds.ENABLED && Blake3RoundsSwitch.ready()) {
+            Blake3RegisterRounds.compress(t, base, cvT, lo, hi, blockLen, flags);
+            return;
+        }
         round0(cvT, lo, hi, blockLen, flags, t, base, st);
         for (int r = 1; r < 6; r++) {
             round(t, base, st, r);

@@ -27,6 +27,15 @@ public final class HashApi {
         return Blake3Hasher.kernelName();
     }
 
+    /**
+     * Whether BLAKE3 runs its seven rounds in one method ({@code Blake3RegisterRounds}): "off"
+     * (no compiler directive for it in this JVM, or no vector kernel), "waiting" (not enough
+     * hashing yet to be worth compiling), "compiling", "on", or "gave up".
+     */
+    public static String blake3RegisterRounds() {
+        return Blake3Hasher.kernelName().startsWith("vector") ? Blake3RoundsSwitch.state() : "off";
+    }
+
     /** Every supported algorithm name, the default first. */
     public static String[] algorithms() {
         List<String> names = HashAlgorithm.names();

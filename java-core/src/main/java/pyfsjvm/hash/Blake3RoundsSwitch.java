@@ -1,0 +1,103 @@
+package pyfsjvm.hash;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * When {@link Blake3VectorKernel} moves from its round methods to {@link Blake3RegisterRounds}.
+ *
+ * <p>C2 takes about 0.65 s of one core to compile the seven rounds (its inlined Vector API code is
+ * some 50 KB), and until then the method runs in the interpreter at about 0.03 GB/s. Switching at
+ * once cost the first {@code hash_files} of 20k small files 0.6 s more. So the switch waits for
+ * work that pays for it: once a thread has hashed {@link #WORK_BEFORE_WARM_UP} groups, a daemon
+ * thread calls the rounds on a dummy block until C2's code answers, then flips {@link #ready}.
+ * The hashing threads keep the round methods meanwhile.
+ */
+final class Blake3RoundsSwitch {
+    private Blake3RoundsSwitch() {
+    }
+
+    /** Groups (L chunks each) one thread hashes before the warm-up starts: 512 MiB at 16 lanes. */
+    static final long WORK_BEFORE_WARM_UP = 32_768;
+
+    /**
+     * A compiled call takes 0.1-0.3 microseconds; an interpreted one 15-60 (the Vector API methods
+     * it calls get compiled one by one, so it speeds up in steps), never near this.
+     */
+    private static final long COMPILED_NANOS_PER_CALL = 2_000;
+    /** Consecutive fast batches that prove C2's code runs (not one lucky batch). */
+    private static final int FAST_BATCHES = 3;
+    private static final int CALLS_PER_BATCH = 16;
+    /**
+     * The interpreter's invocation count queues the C2 compile after about 3,000 calls; C2 then
+     * takes 0.6-0.8 s, during which more calls would only burn a core, so past this count the
+     * warm-up checks every few milliseconds instead.
+     */
+    private static final int CALLS_BEFORE_PACING = 8_192;
+    private static final long PACING_MILLIS = 5;
+    /** Beyond this the warm-up gives up and the round methods stay (C2 busy, or not compiling it). */
+    private static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private static volatile boolean ready;
+    private static volatile boolean gaveUp;
+    private static final AtomicBoolean started = new AtomicBoolean();
+
+    /** For {@code runtime_info()}: off, waiting, compiling, on, or gave up. */
+    static String state() {
+        if (!Blake3RegisterRounds.ENABLED) {
+            return "off";
+        }
+        if (ready) {
+            return "on";
+        }
+        return gaveUp ? "gave up" : started.get() ? "compiling" : "waiting";
+    }
+
+    /** Whether {@link Blake3RegisterRounds#compress} is compiled and may run. */
+    static boolean ready() {
+        return ready;
+    }
+
+    /** Starts the warm-up once (any thread, any number of times). */
+    static void warmUp() {
+        if (!started.get() && started.compareAndSet(false, true)) {
+            Thread t = new Thread(Blake3RoundsSwitch::driveUntilCompiled, "pyfs-jvm-blake3-warm-up");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private static void driveUntilCompiled() {
+        int lanes = Blake3VectorKernel.L;
+        int[] t = new int[16 * lanes];
+        int[] cvT = new int[8 * lanes];
+        int[] lo = new int[lanes];
+        int[] hi = new int[lanes];
+        int[] blockLen = new int[lanes];
+        int[] flags = new int[lanes];
+        long deadline = System.nanoTime() + GIVE_UP_NANOS;
+        int fast = 0;
+        for (long calls = 0; System.nanoTime() < deadline; calls += CALLS_PER_BATCH) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < CALLS_PER_BATCH; i++) {
+                Blake3RegisterRounds.compress(t, 0, cvT, lo, hi, blockLen, flags);
+            }
+            if (System.nanoTime() - t0 < CALLS_PER_BATCH * COMPILED_NANOS_PER_CALL) {
+                if (++fast == FAST_BATCHES) {
+                    ready = true;
+                    return;
+                }
+                continue;
+            }
+            fast = 0;
+            if (calls >= CALLS_BEFORE_PACING) {
+                try {
+                    Thread.sleep(PACING_MILLIS);
+                } catch (InterruptedException e) {
+                    break; // nobody interrupts this thread; if someone does, the round methods stay
+                }
+            }
+        }
+        gaveUp = true;
+    }
+}
