@@ -1,7 +1,7 @@
 """Hashing benchmark: pyfs-jvm against b3sum, the blake3 package, hashlib, sha256sum, pyfs-watcher.
 
     python bench/hash.py [--dir DIR] [--big-mib 1024] [--small 20000] [--rounds 3] [--reps 3]
-                         [--only big|small] [--kernel]
+                         [--only big|small] [--kernel] [--jmh]
 
 In one run, on the same data (generated once under DIR, page cache warm), interleaved round by
 round:
@@ -14,7 +14,9 @@ round:
   over all of them, and Python loops over the ``blake3`` package and ``hashlib``.
 
 Prints times, GB/s and ratios against pyfs-jvm. ``--kernel`` also runs the in-process BLAKE3
-kernel benchmark (``pyfsjvm.hash.Blake3Bench``: every kernel, in-memory, wall and CPU-time GB/s).
+kernel benchmark (``pyfsjvm.hash.Blake3Bench``: every kernel, in-memory, wall and CPU-time GB/s);
+``--jmh`` builds and runs the JMH benchmark of the kernels (``java-core/jmh``) with the launcher's
+JVM flags, and nothing else.
 Set ``PYFS_JVM_JAVA_HOME`` to measure another JDK (e.g. 17).
 """
 
@@ -147,6 +149,26 @@ def kernel(mib: int) -> None:
     print(str(_jvm.jclass("pyfsjvm.hash.Blake3Bench").run(mib, 5)), end="")
 
 
+def jmh() -> None:
+    """The JMH benchmark of the BLAKE3 kernels (java-core/jmh/Blake3KernelBenchmark), built with
+    Maven against the jar the package uses and run on the JDK it would use, with its JIT flags."""
+    import subprocess
+    from pathlib import Path
+
+    from pyfs_jvm import _jdk, _jvm
+
+    root = Path(__file__).resolve().parent.parent
+    jdk = _jdk.find()
+    env = dict(os.environ, JAVA_HOME=str(jdk.home))
+    subprocess.run(["mvn", "-B", "-q", "-f", str(root / "java-core/jmh/pom.xml"), "package"], env=env, check=True)
+    cp = f"{root / 'java-core/jmh/target/benchmarks.jar'}{os.pathsep}{_jvm._jar_path()}"
+    flags = " ".join(["--add-modules=jdk.incubator.vector", *_jvm._jit_args()])
+    print(f"JMH on {jdk}; forks run with: {flags}", flush=True)
+    # prepended, so that each benchmark class's own -Dpyfsjvm.hash.registerRounds (appended) wins
+    subprocess.run([str(jdk.home / "bin/java"), "-cp", cp, "org.openjdk.jmh.Main", "-jvmArgsPrepend", flags,
+                    "pyfsjvm.hash.Blake3"], env=env, check=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", default="/tmp/pyfs-jvm-bench-hash")
@@ -156,7 +178,11 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--only", choices=["big", "small"], default=None)
     ap.add_argument("--kernel", action="store_true", help="also run the in-process kernel benchmark")
+    ap.add_argument("--jmh", action="store_true", help="run only the JMH benchmark of the BLAKE3 kernels")
     a = ap.parse_args()
+    if a.jmh:
+        jmh()
+        return
     big, sdir, files = ensure_data(a.dir, a.big_mib, a.small)
     print(f"cores: {os.cpu_count()}; JDK: {os.environ.get('PYFS_JVM_JAVA_HOME', 'newest found')}")
     if a.only != "small":
