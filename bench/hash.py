@@ -32,13 +32,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import Tool, external, measure, report  # noqa: E402
 
 WARM_JVM = "import sys, pyfs_jvm\npyfs_jvm.hash_file(sys.executable)\n"
-# After 512 MiB per thread BLAKE3 asks C2 for its seven-round method and switches to it once
+# After 4 GiB on a thread BLAKE3 asks C2 for its seven-round method and switches to it once
 # compiled (docs/hash.md, "Register rounds"): about a second of one core, then the callers are
-# recompiled. The steady state is what a long job sees, so the warm-up waits for the switch and
-# then warms the callers again.
-WAIT_FOR_ROUNDS = ("import time\nfor _ in range(600):\n"
-                   "    if pyfs_jvm.runtime_info()['blake3_register_rounds'] != 'compiling':\n        break\n"
-                   "    time.sleep(0.05)\n")
+# recompiled. The steady state is what a long job sees, so the BLAKE3 warm-ups go on until the
+# switch has started (at most 60 calls), wait for it, and warm the callers again.
+ROUNDS = "pyfs_jvm.runtime_info()['blake3_register_rounds']"
+
+
+def warm_rounds(call: str) -> str:
+    return ("import time\nfor _ in range(60):\n"
+            f"    {call}\n    if {ROUNDS} != 'waiting':\n        break\n"
+            f"for _ in range(600):\n    if {ROUNDS} != 'compiling':\n        break\n    time.sleep(0.05)\n"
+            f"for _ in range(3):\n    {call}\n")
 
 
 def ensure_data(root: str, big_mib: int, small: int) -> tuple[str, str, list[str]]:
@@ -67,14 +72,14 @@ def ensure_data(root: str, big_mib: int, small: int) -> tuple[str, str, list[str
 def big_tools(big: str) -> list[Tool]:
     b = repr(big)
     # In a fresh JVM the first call over the 1 GiB file runs at 0.8 GB/s and the second at 2.4
-    # while C2 compiles the kernel; from the third on the times are steady. Four warm-up calls,
-    # the register rounds, and three more calls.
-    warm = "for _ in range(4):\n    {0}\n" + WAIT_FOR_ROUNDS + "for _ in range(3):\n    {0}\n"
+    # while C2 compiles the kernel; from the third on the times are steady. Four warm-up calls
+    # (and for BLAKE3, those up to the register rounds).
+    warm = "for _ in range(4):\n    {}\n"
     return [
-        Tool("pyfs-jvm hash_file blake3", setup=WARM_JVM + warm.format(f"pyfs_jvm.hash_file({b})"),
+        Tool("pyfs-jvm hash_file blake3", setup=WARM_JVM + warm_rounds(f"pyfs_jvm.hash_file({b})"),
              code=f"def run():\n    return pyfs_jvm.hash_file({b}).file_size"),
         Tool("pyfs-jvm blake3, 1 worker",
-             setup=WARM_JVM + warm.format(f"pyfs_jvm.hash_files([{b}], max_workers=1)"),
+             setup=WARM_JVM + warm_rounds(f"pyfs_jvm.hash_files([{b}], max_workers=1)"),
              code=f"def run():\n    return pyfs_jvm.hash_files([{b}], max_workers=1)[0].file_size"),
         external("b3sum (all threads)", ["b3sum", big], "apt-get install b3sum"),
         external("b3sum --num-threads 1", ["b3sum", "--num-threads", "1", big], "apt-get install b3sum"),
@@ -110,10 +115,10 @@ def small_tools(sdir: str, files: list[str]) -> list[Tool]:
     # times settle (three calls over a fifth, six over all), so that the median is the steady
     # state; "first" still shows the first timed call.
     warm = ("for _ in range(3):\n    pyfs_jvm.hash_files(paths[:4000], algorithm=ALGO)\n"
-            "for _ in range(6):\n    pyfs_jvm.hash_files(paths, algorithm=ALGO)\n" + WAIT_FOR_ROUNDS
-            + "for _ in range(4):\n    pyfs_jvm.hash_files(paths, algorithm=ALGO)\n")
+            "for _ in range(6):\n    pyfs_jvm.hash_files(paths, algorithm=ALGO)\n")
     return [
-        Tool("pyfs-jvm hash_files blake3", setup=WARM_JVM + load + "ALGO = 'blake3'\n" + warm,
+        Tool("pyfs-jvm hash_files blake3",
+             setup=WARM_JVM + load + "ALGO = 'blake3'\n" + warm + warm_rounds("pyfs_jvm.hash_files(paths)"),
              code="def run():\n    return len(pyfs_jvm.hash_files(paths))"),
         Tool("pyfs-watcher hash_files blake3", setup="import pyfs_watcher\n" + load,
              code="def run():\n    return len(pyfs_watcher.hash_files(paths))"),

@@ -27,7 +27,7 @@ def test_runtime_info() -> None:
     assert info["exact_names"] is True
     assert "simd" in info
     # the launcher installs the compiler directive, so the seven-round method is available wherever
-    # there is a vector kernel (it switches on after 512 MiB per thread: see test_hash)
+    # there is a vector kernel (it switches on after 4 GiB per thread: see test_hash)
     vector = info["blake3_kernel"].startswith("vector")
     assert info["blake3_register_rounds"] in (("waiting", "compiling", "on") if vector else ("off",))
 

@@ -6,19 +6,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * When {@link Blake3VectorKernel} moves from its round methods to {@link Blake3RegisterRounds}.
  *
- * <p>C2 takes about 0.65 s of one core to compile the seven rounds (its inlined Vector API code is
- * some 50 KB), and until then the method runs in the interpreter at about 0.03 GB/s. Switching at
- * once cost the first {@code hash_files} of 20k small files 0.6 s more. So the switch waits for
- * work that pays for it: once a thread has hashed {@link #WORK_BEFORE_WARM_UP} groups, a daemon
- * thread calls the rounds on a dummy block until C2's code answers, then flips {@link #ready}.
- * The hashing threads keep the round methods meanwhile.
+ * <p>C2 takes about 0.7 s of one core to compile the seven rounds (its inlined Vector API code is
+ * some 50 KB), the interpreter runs them at about 0.03 GB/s meanwhile, and the callers C2 compiled
+ * before the switch are deoptimized once. The switch saves ~0.03 s of two cores per GiB, so it pays
+ * only for a job that goes on hashing for another 10-15 GiB: switching at once cost the first
+ * {@code hash_files} of 20k small files 0.6 s, and switching after 512 MiB per thread made a one-shot
+ * {@code pyfs-jvm hash} of a 3 GiB file 0.3-0.4 s slower. So the switch waits until a thread has
+ * hashed {@link #WORK_BEFORE_WARM_UP} groups (4 GiB, {@code -Dpyfsjvm.hash.registerRoundsAfterMiB}),
+ * then a daemon thread calls the rounds on a dummy block until C2's code answers and flips
+ * {@link #ready}. The hashing threads keep the round methods meanwhile.
  */
 final class Blake3RoundsSwitch {
     private Blake3RoundsSwitch() {
     }
 
-    /** Groups (L chunks each) one thread hashes before the warm-up starts: 512 MiB at 16 lanes. */
-    static final long WORK_BEFORE_WARM_UP = 32_768;
+    /** Groups (L chunks of 1 KiB each) one thread hashes before the warm-up starts. */
+    static final long WORK_BEFORE_WARM_UP = Long.getLong("pyfsjvm.hash.registerRoundsAfterMiB", 4096)
+            * (1 << 20) / ((long) Blake3.CHUNK_LEN * Blake3VectorKernel.L);
 
     /**
      * A compiled call takes 0.1-0.3 microseconds; an interpreted one 15-60 (the Vector API methods
