@@ -65,6 +65,34 @@ def test_same_content_other_mtime_is_skipped_and_the_time_fixed(src: Path, tmp_p
     assert os.stat(t / "a.txt").st_mtime_ns == os.stat(src / "a.txt").st_mtime_ns
 
 
+def dir_times(root: Path) -> dict[str, tuple[int, int]]:
+    """Every directory's mode and mtime (ns), by path relative to ``root``."""
+    out = {}
+    for d, _, _ in os.walk(root):
+        st = os.lstat(d)
+        out[os.path.relpath(d, root)] = (st.st_mode & 0o7777, st.st_mtime_ns)
+    return out
+
+
+def test_directories_get_the_sources_mode_and_times_back(src: Path, tmp_path: Path) -> None:
+    """Directories written into (a copy renamed in, a file deleted) get the source's times back;
+    untouched ones are fixed only where their mode or times already differ."""
+    t = tmp_path / "t"
+    pyfs_jvm.sync(str(src), str(t))
+    for i, d in enumerate(["", "sub", "sub/deep", ".hdir", "empty"]):  # distinct times, far from now
+        os.utime(src / d, ns=(1_700_000_000_000_000_000 + i, 1_600_000_000_000_000_000 + i * 1_000_003))
+    pyfs_jvm.sync(str(src), str(t))
+    assert dir_times(t) == dir_times(src)
+    (t / "sub" / "deep" / "d.txt").write_bytes(b"changed")   # copied back: a rename into sub/deep
+    (t / "sub" / "extra").write_bytes(b"x")                  # deleted: an unlink in sub
+    (t / ".hdir").chmod(0o700)                               # mode only
+    os.utime(t / "empty", ns=(1, 2))                         # times only
+    result = pyfs_jvm.sync(str(src), str(t), delete_extra=True)
+    assert (result.copied, result.deleted) == (["sub/deep/d.txt"], ["sub/extra"])
+    assert dir_times(t) == dir_times(src)
+    assert snapshot(t) == snapshot(src)
+
+
 @pytest.mark.parametrize("where", [0, 65535, 65536, 200_000 - 1])
 def test_same_size_pairs_are_compared_to_the_last_byte(tmp_path: Path, where: int) -> None:
     # the comparison reads both files block by block (64 KiB): a difference in any block, the

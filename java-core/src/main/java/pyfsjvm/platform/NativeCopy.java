@@ -32,6 +32,15 @@ public interface NativeCopy {
     void rename(byte[] from, byte[] to) throws FsException;
 
     /**
+     * Sets the modification time of {@code path} itself (a symlink is not followed; the access
+     * time stays) in one system call, and returns true; false where this layer has no such call
+     * (the caller uses NIO, which opens the file, reads its times and closes it again).
+     */
+    default boolean setMtime(byte[] path, long sec, int nsec) throws FsException {
+        return false;
+    }
+
+    /**
      * A handle that keeps the file {@code path} names (not following a symlink) alive, without
      * opening it for I/O, or -1 (nothing there, or no such handle here). A file replaced by a
      * {@link #rename} while held is freed only at {@link #release}: see {@code pyfsjvm.copy.Releases}.

@@ -143,6 +143,29 @@ final class FfmCopy implements NativeCopy {
         }
     }
 
+    /** {@code tv_nsec} that leaves a time as it is ({@code UTIME_OMIT}). */
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+
+    @Override
+    public boolean setMtime(byte[] path, long sec, int nsec) throws FsException {
+        Buffers m = BUFFERS.get();
+        MemorySegment t = m.times;
+        t.set(JAVA_LONG, 0, 0);
+        t.set(JAVA_LONG, 8, UTIME_OMIT);                  // atime
+        t.set(JAVA_LONG, 16, sec);                        // mtime
+        t.set(JAVA_LONG, 24, Integer.toUnsignedLong(nsec));
+        int rc;
+        try {
+            rc = (int) Libc.UTIMENSAT.invokeExact(m.capture, Libc.AT_FDCWD, m.a(path), t, Libc.AT_SYMLINK_NOFOLLOW);
+        } catch (Throwable e) {
+            throw Libc.rethrow(e);
+        }
+        if (rc != 0) {
+            throw Libc.fail(Libc.errno(m.capture), path);
+        }
+        return true;
+    }
+
     @Override
     public void rename(byte[] from, byte[] to) throws FsException {
         Buffers m = BUFFERS.get();

@@ -75,6 +75,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
     static final MethodHandle FCHMOD = downcall("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
     static final MethodHandle FUTIMENS = downcall("futimens", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
+    static final MethodHandle UTIMENSAT = downcall("utimensat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), ERRNO);
     static final MethodHandle FSYNC = downcall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
     static final MethodHandle RENAME = downcall("rename", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), ERRNO);
 
