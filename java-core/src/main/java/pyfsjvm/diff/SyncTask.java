@@ -221,6 +221,7 @@ public final class SyncTask extends Task<byte[][]> {
         byte[][] r;
         long t3;
         long t4;
+        long tTimes = 0;
         // the replaced files are freed while the rest goes on; closing waits for the last of them
         try (Releases releases = dryRun ? null : releasesFor(copies, match, deletes.length > 0)) {
             if (dryRun) {
@@ -230,6 +231,7 @@ public final class SyncTask extends Task<byte[][]> {
                 makeDirectories(a, dirs, action, failErrno, failText);
                 copyAll(a, match, copies, action, ok, failErrno, failText, releases);
                 deleteAll(b, deletes, deleted, releases);
+                tTimes = System.nanoTime();
                 fixTimes(a, b, match, action, writtenDirs(a, b, copies, dirs, deletes));
             }
             t3 = System.nanoTime();
@@ -238,9 +240,11 @@ public final class SyncTask extends Task<byte[][]> {
         }
         if (Log.enabled(Log.DEBUG)) {
             Log.debug("sync", String.format("walk %.0f ms (%d + %d entries), compare %.0f ms (%d compared), "
-                    + "write %.0f ms (%d copies, %d deletes), result %.0f ms, last releases %.0f ms",
+                    + "write %.0f ms (%d copies, %d deletes; modes and times %.0f ms), result %.0f ms, "
+                    + "last releases %.0f ms",
                     (t1 - t0) / 1e6, a.count(), nb, (t2 - t1) / 1e6, toCompare.length, (t3 - t2) / 1e6,
-                    copies.length, deletes.length, (t4 - t3) / 1e6, (System.nanoTime() - t4) / 1e6));
+                    copies.length, deletes.length, tTimes == 0 ? 0 : (t3 - tTimes) / 1e6, (t4 - t3) / 1e6,
+                    (System.nanoTime() - t4) / 1e6));
         }
         return r;
     }
@@ -439,7 +443,7 @@ public final class SyncTask extends Task<byte[][]> {
     /**
      * The target directories this run created, renamed or deleted entries in: their times changed,
      * so they need the source's back. (Fixing every directory after any change cost 7 system calls
-     * per directory on one thread, a fifth of a resync's writing.)
+     * per directory on one thread.)
      */
     private java.util.Set<ByteBuffer> writtenDirs(EntryTable a, EntryTable b, int[] copies, int[] dirs, int[] deletes) {
         java.util.Set<ByteBuffer> written = new java.util.HashSet<>();
