@@ -40,10 +40,16 @@ def test_vm_output_goes_to_stderr_and_directives_stay_quiet() -> None:
     assert p.returncode == 0 and p.stdout == "only this\n" and p.stderr == "", (p.stdout, p.stderr)
 
 
-def test_without_the_directive_the_register_rounds_stay_off() -> None:
-    env = dict(os.environ, PYFS_JVM_DIRECTIVES="0")
+@pytest.mark.parametrize("env", [{"PYFS_JVM_DIRECTIVES": "0"},
+                                 {"PYFS_JVM_OPTS": "-XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile=DIR"}])
+def test_without_our_directive_the_register_rounds_stay_off(env: dict[str, str], tmp_path: Path) -> None:
+    """Off with PYFS_JVM_DIRECTIVES=0, and with a directives file of the caller's own (which
+    would replace ours while the property still said ours was in force)."""
+    (tmp_path / "d.json").write_text('[{"match": "java/lang/String.hashCode", "c2": {"Exclude": false}}]')
+    env = {k: v.replace("DIR", str(tmp_path / "d.json")) for k, v in env.items()}
     code = "import pyfs_jvm; print(pyfs_jvm.runtime_info()['blake3_register_rounds'])"
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, **env))
     assert p.returncode == 0 and p.stdout == "off\n", (p.stdout, p.stderr)
 
 

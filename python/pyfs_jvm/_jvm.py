@@ -148,10 +148,11 @@ def _start() -> None:
         heap = _config.max_heap or os.environ.get("PYFS_JVM_MAX_HEAP")
         if heap:
             args.append(f"-Xmx{heap}")
-        args.extend(_jit_args())
+        extra = [*_config.extra_args, *os.environ.get("PYFS_JVM_OPTS", "").split()]  # e.g. -Xlog:gc
+        if not any(a.startswith("-XX:CompilerDirectivesFile") for a in extra):  # theirs would replace ours
+            args.extend(_jit_args())
         args.extend(_cds_args(jdk, jar))
-        args.extend(_config.extra_args)
-        args.extend(os.environ.get("PYFS_JVM_OPTS", "").split())  # extra JVM options, e.g. -Xlog:gc
+        args.extend(extra)
         platform = os.environ.get("PYFS_JVM_PLATFORM")
         if platform:
             args.append(f"-Dpyfsjvm.platform={platform}")
@@ -190,7 +191,8 @@ def _jit_args() -> list[str]:
     """The compiler directives in ``compiler-directives.json``, and the property that tells the
     Java side they are in force (``pyfsjvm.hash.Blake3RegisterRounds``: BLAKE3's seven rounds in
     one method, which only C2 can compile). A JVM started by other code lacks both, and hashes
-    with the round methods. ``PYFS_JVM_DIRECTIVES=0`` leaves them out."""
+    with the round methods, and so does one given a directives file of the caller's own (only the
+    last such flag counts). ``PYFS_JVM_DIRECTIVES=0`` leaves them out."""
     path = Path(os.fspath(resources.files(__package__).joinpath("compiler-directives.json")))  # type: ignore[call-overload]
     if os.environ.get("PYFS_JVM_DIRECTIVES") == "0" or not path.is_file():
         return []
