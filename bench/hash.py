@@ -40,9 +40,9 @@ ROUNDS = "pyfs_jvm.runtime_info()['blake3_register_rounds']"
 
 
 def warm_rounds(call: str) -> str:
-    return ("import time\nfor _ in range(60):\n"
+    return ("for _ in range(60):\n"
             f"    {call}\n    if {ROUNDS} != 'waiting':\n        break\n"
-            f"for _ in range(600):\n    if {ROUNDS} != 'compiling':\n        break\n    time.sleep(0.05)\n"
+            "from pyfs_jvm import _jvm\n_jvm.jclass('pyfsjvm.hash.HashApi').awaitBlake3RegisterRounds(120_000)\n"
             f"for _ in range(3):\n    {call}\n")
 
 

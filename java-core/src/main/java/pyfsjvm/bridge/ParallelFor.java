@@ -1,6 +1,8 @@
 package pyfsjvm.bridge;
 
-import java.util.concurrent.CountDownLatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -45,28 +47,13 @@ public final class ParallelFor {
             }
         };
         int extra = Math.max(0, Math.min(threads, n) - 1);
-        CountDownLatch done = new CountDownLatch(extra);
+        List<Future<?>> helpers = new ArrayList<>(extra);
         for (int k = 0; k < extra; k++) {
-            Workers.pool().execute(() -> {
-                try {
-                    loop.run();
-                } finally {
-                    done.countDown();
-                }
-            });
+            helpers.add(Workers.pool().submit(loop));
         }
         loop.run();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                done.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-                cancel.cancel(); // stop the others, but still wait: nothing may outlive the call
-            }
-        }
-        if (interrupted) {
+        // an interrupt stops the others (cancel) but the wait goes on: nothing may outlive the call
+        if (Workers.awaitAll(helpers, cancel::cancel, e -> failure.compareAndSet(null, e))) {
             Thread.currentThread().interrupt();
         }
         Throwable t = failure.get();

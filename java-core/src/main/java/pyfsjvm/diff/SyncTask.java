@@ -491,24 +491,10 @@ public final class SyncTask extends Task<byte[][]> {
             }
         }
         int[] rows = Arrays.copyOf(fix, n);
-        pyfsjvm.platform.NativeCopy nc = pyfsjvm.platform.Platform.get().nativeCopy();
         ParallelFor.run(rows.length, workers, cancel, () -> null, (unused, k) -> {
             int i = rows[k];
-            byte[] dst = targetOf(a, i);
-            try {
-                Path p = RawPaths.path(dst);
-                if (action[i] == MKDIR || modeDiffers(a, b, i, match[i])) {
-                    Files.setAttribute(p, "unix:mode", a.mode(i) & 07777, LinkOption.NOFOLLOW_LINKS);
-                }
-                if (nc == null || !nc.setMtime(dst, a.mtimeSec(i), (int) a.mtimeNsec(i))) {
-                    Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class,
-                            LinkOption.NOFOLLOW_LINKS).setTimes(java.nio.file.attribute.FileTime.from(
-                            a.mtimeSec(i) * 1_000_000_000L + a.mtimeNsec(i), java.util.concurrent.TimeUnit.NANOSECONDS),
-                            null, null);
-                }
-            } catch (IOException | RuntimeException e) {
-                Log.warning("sync", "cannot set mode and times", dst);
-            }
+            boolean mode = action[i] == MKDIR || modeDiffers(a, b, i, match[i]);
+            setModeAndTime(targetOf(a, i), false, mode ? a.mode(i) : -1, a.mtimeSec(i), a.mtimeNsec(i));
             if (action[i] == TOUCH) {
                 action[i] = SKIP;
             }
@@ -518,22 +504,44 @@ public final class SyncTask extends Task<byte[][]> {
 
     /** The target directory itself, as its rows: it is no row of the walk. */
     private void fixRoot(java.util.Set<ByteBuffer> written) {
+        pyfsjvm.platform.Platform fs = pyfsjvm.platform.Platform.get();
+        pyfsjvm.platform.Stat s = new pyfsjvm.platform.Stat();
+        pyfsjvm.platform.Stat t = new pyfsjvm.platform.Stat();
         try {
-            pyfsjvm.platform.Platform fs = pyfsjvm.platform.Platform.get();
-            pyfsjvm.platform.Stat s = new pyfsjvm.platform.Stat();
-            pyfsjvm.platform.Stat t = new pyfsjvm.platform.Stat();
             fs.stat(source, true, s);
             fs.stat(target, true, t);
-            Path p = RawPaths.path(target);
-            if ((s.mode & 07777) != (t.mode & 07777)) {
-                Files.setAttribute(p, "unix:mode", s.mode & 07777);
+        } catch (FsException e) {
+            Log.warning("sync", "cannot set mode and times", target);
+            return;
+        }
+        if ((s.mode & 07777) != (t.mode & 07777) || written.contains(ByteBuffer.wrap(target))
+                || s.mtimeSec != t.mtimeSec || s.mtimeNsec != t.mtimeNsec) {
+            // the target may be a link to a directory: that directory is the one to fix
+            setModeAndTime(target, true, (s.mode & 07777) != (t.mode & 07777) ? s.mode : -1, s.mtimeSec, s.mtimeNsec);
+        }
+    }
+
+    /**
+     * The source's permission bits ({@code mode}, unless -1) and modification time onto {@code dst}
+     * ({@code follow}: what a link there points to; else the entry itself): one {@code utimensat}
+     * where the platform layer has it, NIO otherwise. A failure is logged, not raised: the data is
+     * in place.
+     */
+    private static void setModeAndTime(byte[] dst, boolean follow, int mode, long sec, long nsec) {
+        LinkOption[] how = follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
+        try {
+            Path p = RawPaths.path(dst);
+            if (mode != -1) {
+                Files.setAttribute(p, "unix:mode", mode & 07777, how);
             }
-            if (written.contains(ByteBuffer.wrap(target)) || s.mtimeSec != t.mtimeSec || s.mtimeNsec != t.mtimeNsec) {
-                Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(
-                        s.mtimeSec * 1_000_000_000L + s.mtimeNsec, java.util.concurrent.TimeUnit.NANOSECONDS));
+            pyfsjvm.platform.NativeCopy nc = follow ? null : pyfsjvm.platform.Platform.get().nativeCopy();
+            if (nc == null || !nc.setMtime(dst, sec, (int) nsec)) {
+                Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class,
+                        how).setTimes(java.nio.file.attribute.FileTime.from(
+                        sec * 1_000_000_000L + nsec, java.util.concurrent.TimeUnit.NANOSECONDS), null, null);
             }
         } catch (IOException | RuntimeException e) {
-            Log.warning("sync", "cannot set mode and times", target);
+            Log.warning("sync", "cannot set mode and times", dst);
         }
     }
 

@@ -1,7 +1,8 @@
 package pyfsjvm.hash;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * When {@link Blake3VectorKernel} moves from its round methods to {@link Blake3RegisterRounds}.
@@ -13,8 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code hash_files} of 20k small files 0.6 s, and switching after 512 MiB per thread made a one-shot
  * {@code pyfs-jvm hash} of a 3 GiB file 0.3-0.4 s slower. So the switch waits until a thread has
  * hashed {@link #WORK_BEFORE_WARM_UP} groups (4 GiB, {@code -Dpyfsjvm.hash.registerRoundsAfterMiB}),
- * then a daemon thread calls the rounds on a dummy block until C2's code answers and flips
- * {@link #ready}. The hashing threads keep the round methods meanwhile.
+ * then a daemon thread calls the rounds on a dummy block until C2's code answers, and turns the
+ * switch on ({@link #ready()}). The hashing threads keep the round methods meanwhile.
  */
 final class Blake3RoundsSwitch {
     private Blake3RoundsSwitch() {
@@ -42,33 +43,44 @@ final class Blake3RoundsSwitch {
     /** Beyond this the warm-up gives up and the round methods stay (C2 busy, or not compiling it). */
     private static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-    private static volatile boolean ready;
-    private static volatile boolean gaveUp;
-    private static final AtomicBoolean started = new AtomicBoolean();
+    /** Where the switch is; only the warm-up thread moves it past COMPILING. */
+    private enum State { WAITING, COMPILING, ON, GAVE_UP }
+
+    private static final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
+    /** Counted down when the warm-up ends, either way: {@link #await} waits on it. */
+    private static final CountDownLatch settled = new CountDownLatch(1);
 
     /** For {@code runtime_info()}: off, waiting, compiling, on, or gave up. */
     static String state() {
         if (!Blake3RegisterRounds.ENABLED) {
             return "off";
         }
-        if (ready) {
-            return "on";
-        }
-        return gaveUp ? "gave up" : started.get() ? "compiling" : "waiting";
+        return state.get().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
 
-    /** Whether {@link Blake3RegisterRounds#compress} is compiled and may run. */
+    /** Whether {@link Blake3RegisterRounds#compress} is compiled and may run (read per block). */
     static boolean ready() {
-        return ready;
+        return state.get() == State.ON;
     }
 
     /** Starts the warm-up once (any thread, any number of times). */
     static void warmUp() {
-        if (!started.get() && started.compareAndSet(false, true)) {
+        if (state.get() == State.WAITING && state.compareAndSet(State.WAITING, State.COMPILING)) {
             Thread t = new Thread(Blake3RoundsSwitch::driveUntilCompiled, "pyfs-jvm-blake3-warm-up");
             t.setDaemon(true);
             t.start();
         }
+    }
+
+    /**
+     * Waits up to {@code millis} for a started warm-up to end, and returns {@link #state()}. Returns
+     * at once when none is running (off, or not started).
+     */
+    static String await(long millis) throws InterruptedException {
+        if (Blake3RegisterRounds.ENABLED && state.get() == State.COMPILING) {
+            settled.await(millis, TimeUnit.MILLISECONDS);
+        }
+        return state();
     }
 
     private static void driveUntilCompiled() {
@@ -88,7 +100,8 @@ final class Blake3RoundsSwitch {
             }
             if (System.nanoTime() - t0 < CALLS_PER_BATCH * COMPILED_NANOS_PER_CALL) {
                 if (++fast == FAST_BATCHES) {
-                    ready = true;
+                    state.set(State.ON);
+                    settled.countDown();
                     return;
                 }
                 continue;
@@ -102,6 +115,7 @@ final class Blake3RoundsSwitch {
                 }
             }
         }
-        gaveUp = true;
+        state.set(State.GAVE_UP);
+        settled.countDown();
     }
 }

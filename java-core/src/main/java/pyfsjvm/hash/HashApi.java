@@ -33,7 +33,15 @@ public final class HashApi {
      * hashing yet to be worth compiling), "compiling", "on", or "gave up".
      */
     public static String blake3RegisterRounds() {
-        return Blake3Hasher.kernelName().startsWith("vector") ? Blake3RoundsSwitch.state() : "off";
+        return Blake3Kernel.get() instanceof Blake3VectorKernel ? Blake3RoundsSwitch.state() : "off";
+    }
+
+    /**
+     * Waits up to {@code millis} for the switch to the seven-round method, if it is compiling, and
+     * returns {@link #blake3RegisterRounds()} (benchmarks measure the steady state after it).
+     */
+    public static String awaitBlake3RegisterRounds(long millis) throws InterruptedException {
+        return Blake3Kernel.get() instanceof Blake3VectorKernel ? Blake3RoundsSwitch.await(millis) : "off";
     }
 
     /** Every supported algorithm name, the default first. */

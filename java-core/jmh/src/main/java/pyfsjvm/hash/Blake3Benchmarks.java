@@ -58,11 +58,7 @@ public abstract class Blake3Benchmarks {
                         + "compiler directive (-Dpyfsjvm.hash.registerRounds=true with -XX:CompilerDirectivesFile)");
             }
             Blake3RoundsSwitch.warmUp();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!Blake3RoundsSwitch.ready() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            if (!Blake3RoundsSwitch.ready()) {
+            if (!"on".equals(Blake3RoundsSwitch.await(120_000))) {
                 throw new IllegalStateException("register rounds: " + Blake3RoundsSwitch.state());
             }
         }
