@@ -46,14 +46,20 @@ abstract class Blake3Kernel {
      * The {@code n} whole chunks at {@code src[off..]} (numbered from {@code counter}; {@code n} a
      * power of two) as the CVs of consecutive equal subtrees that cover them, in order, into
      * {@code out[outOff..]}; returns how many. Here one per chunk, as {@link #hashChunks}. The vector
-     * kernel gives each lane its own run of {@code n / degree()} consecutive chunks and merges each
-     * run to its subtree's CV in the lanes, so it returns {@code degree()}: from memory not yet in
-     * cache (a mapped file) every lane then streams forward, which the hardware prefetcher follows
-     * (see {@code Blake3SegmentKernel}), and the parents need no gathering.
+     * kernel gives each lane its own run of consecutive chunks ({@code min(n / degree(),
+     * runChunks())} of them; the lanes' runs are adjacent, and the next {@code degree()} runs follow)
+     * and merges each run to its subtree's CV in the lanes, so it returns {@code n / run}: from
+     * memory not yet in cache (a mapped file) every lane then streams forward, which the hardware
+     * prefetcher follows (see {@code Blake3SegmentKernel}), and the parents need no gathering.
      */
     int hashRuns(ByteBuffer src, int off, int n, int[] key, long counter, int flags, int[] out, int outOff) {
         hashChunks(src, off, n, key, counter, flags, out, outOff);
         return n;
+    }
+
+    /** The longest run of chunks one lane takes in {@link #hashRuns} (1: no runs, a CV per chunk). */
+    int runChunks() {
+        return 1;
     }
 
     /**

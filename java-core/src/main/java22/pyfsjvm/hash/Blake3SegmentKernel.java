@@ -31,6 +31,12 @@ import jdk.incubator.vector.VectorSpecies;
  * follows: 3.9-4.0 GB/s from a mapped 1 GiB file already in the page cache, against 3.3 GB/s for
  * adjacent chunks, whose 16 KiB groups jump every 16 blocks (4.1 GB/s from L2).
  *
+ * <p>The runs are {@link #RUN} chunks long, so the 16 lanes read one 64 KiB stretch at a time,
+ * each lane its own 4 KiB page. Runs of 128 chunks (the lanes 128 KiB apart, 2 MiB at a time)
+ * left 8-10 % on the table from a freshly written file, whose page cache is large folios: one
+ * worker 4.4-4.5 against 4.7-5.0 GB/s, two 8.0-8.5 against 8.6-9.0 (hashing 1 GiB, medians of
+ * alternating processes). Runs of 2 chunks lose again (3.8-4.3 and 8.1-8.2: more merging per byte).
+ *
  * <p>SIGBUS: a mapped file truncated under us faults on the next access to a lost page. HotSpot
  * turns that fault into an {@link InternalError} only in compiled code marked as accessing memory
  * unsafely, and C2 does not mark a method for its vector loads alone: {@code transpose16Native}
@@ -77,9 +83,17 @@ class Blake3SegmentKernel extends Blake3VectorKernel {
         return (L == 8 || L == 16) && B.length() == 4 * L ? new Blake3SegmentKernel() : null;
     }
 
+    /** Chunks per lane's run ({@code -Dpyfsjvm.hash.runChunks}, for measuring): see the class comment. */
+    static final int RUN = Integer.getInteger("pyfsjvm.hash.runChunks", 4);
+
     @Override
     String name() {
         return super.name() + "-segment";
+    }
+
+    @Override
+    int runChunks() {
+        return RUN;
     }
 
     @Override
