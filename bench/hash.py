@@ -35,15 +35,19 @@ WARM_JVM = "import sys, pyfs_jvm\npyfs_jvm.hash_file(sys.executable)\n"
 # After 4 GiB on a thread BLAKE3 asks C2 for its seven-round method and switches to it once
 # compiled (docs/hash.md, "Register rounds"): about a second of one core, then the callers are
 # recompiled. The steady state is what a long job sees, so the BLAKE3 warm-ups go on until the
-# switch has started (at most 60 calls), wait for it, and warm the callers again.
+# switch has started (at most 60 calls), wait for it, and warm the callers again: 15 calls, as
+# -XX:+PrintCompilation showed C2 still compiling callers (Blake3Hasher.subtreeWide,
+# Blake3FileTree.mappedCv) 10-14 calls of 1 GiB after the switch, each time slowing that call by
+# up to 30 % (three warm calls left such a dip inside the timed ones).
 ROUNDS = "pyfs_jvm.runtime_info()['blake3_register_rounds']"
+AFTER_SWITCH = 15
 
 
 def warm_rounds(call: str) -> str:
     return ("for _ in range(60):\n"
             f"    {call}\n    if {ROUNDS} != 'waiting':\n        break\n"
             "from pyfs_jvm import _jvm\n_jvm.jclass('pyfsjvm.hash.HashApi').awaitBlake3RegisterRounds(120_000)\n"
-            f"for _ in range(3):\n    {call}\n")
+            f"for _ in range({AFTER_SWITCH}):\n    {call}\n")
 
 
 def ensure_data(root: str, big_mib: int, small: int) -> tuple[str, str, list[str]]:
