@@ -447,25 +447,15 @@ public final class SyncTask extends Task<byte[][]> {
      */
     private java.util.Set<ByteBuffer> writtenDirs(EntryTable a, EntryTable b, int[] copies, int[] dirs, int[] deletes) {
         java.util.Set<ByteBuffer> written = new java.util.HashSet<>();
-        for (int i : copies) {
-            written.add(parent(targetOf(a, i)));
-        }
-        for (int i : dirs) {
-            written.add(parent(targetOf(a, i)));
+        for (int[] rows : new int[][] {copies, dirs}) {
+            for (int i : rows) {
+                written.add(ByteBuffer.wrap(pyfsjvm.copy.PathBytes.parent(targetOf(a, i))));
+            }
         }
         for (int j : deletes) {
-            written.add(parent(b.path(j)));
+            written.add(ByteBuffer.wrap(pyfsjvm.copy.PathBytes.parent(b.path(j))));
         }
         return written;
-    }
-
-    /** {@code path} up to its last '/', as a key. */
-    private static ByteBuffer parent(byte[] path) {
-        int k = path.length - 1;
-        while (k > 0 && path[k] != '/') {
-            k--;
-        }
-        return ByteBuffer.wrap(path, 0, k).slice();
     }
 
     /**

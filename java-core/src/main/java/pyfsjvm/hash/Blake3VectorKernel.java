@@ -147,7 +147,7 @@ class Blake3VectorKernel extends Blake3Kernel {
     @Override
     int hashRuns(ByteBuffer src, int off, int n, int[] key, long counter, int flags, int[] out, int outOff) {
         int run = Math.min(n / L, runChunks());
-        if (n % L != 0 || run < 2 || Integer.bitCount(run) != 1 || Integer.bitCount(n) != 1) {
+        if (Integer.bitCount(n) != 1 || run < 2 || Integer.bitCount(run) != 1) { // then L * run divides n
             return super.hashRuns(src, off, n, key, counter, flags, out, outOff);
         }
         Scratch s = SCRATCH.get();

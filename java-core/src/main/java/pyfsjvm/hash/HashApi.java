@@ -33,6 +33,8 @@ public final class HashApi {
      * hashing yet to be worth compiling), "compiling", "on", or "gave up".
      */
     public static String blake3RegisterRounds() {
+        // checked here, not in Blake3RoundsSwitch: initializing that class needs the Vector API,
+        // which a JVM started without the incubator module lacks
         return Blake3Kernel.get() instanceof Blake3VectorKernel ? Blake3RoundsSwitch.state() : "off";
     }
 

@@ -117,11 +117,8 @@ final class FfmCopy implements NativeCopy {
                 if (call(Libc.FCHMOD, m, out, mode & 07777) != 0) {
                     throw Libc.fail(Libc.errno(m.capture), tmp);
                 }
-                MemorySegment t = m.times;
-                t.set(JAVA_LONG, 0, m.statx.get(JAVA_LONG, 64));                         // atime
-                t.set(JAVA_LONG, 8, Integer.toUnsignedLong(m.statx.get(JAVA_INT, 72)));
-                t.set(JAVA_LONG, 16, m.statx.get(JAVA_LONG, 112));                       // mtime
-                t.set(JAVA_LONG, 24, Integer.toUnsignedLong(m.statx.get(JAVA_INT, 120)));
+                MemorySegment t = times(m, m.statx.get(JAVA_LONG, 64), Integer.toUnsignedLong(m.statx.get(JAVA_INT, 72)),
+                        m.statx.get(JAVA_LONG, 112), Integer.toUnsignedLong(m.statx.get(JAVA_INT, 120)));
                 if (call(Libc.FUTIMENS, m, out, t) != 0) {
                     throw Libc.fail(Libc.errno(m.capture), tmp);
                 }
@@ -146,14 +143,20 @@ final class FfmCopy implements NativeCopy {
     /** {@code tv_nsec} that leaves a time as it is ({@code UTIME_OMIT}). */
     private static final long UTIME_OMIT = (1L << 30) - 2;
 
+    /** The thread's two timespecs (access, then modification), as futimens and utimensat take them. */
+    private static MemorySegment times(Buffers m, long aSec, long aNsec, long mSec, long mNsec) {
+        MemorySegment t = m.times;
+        t.set(JAVA_LONG, 0, aSec);
+        t.set(JAVA_LONG, 8, aNsec);
+        t.set(JAVA_LONG, 16, mSec);
+        t.set(JAVA_LONG, 24, mNsec);
+        return t;
+    }
+
     @Override
     public boolean setMtime(byte[] path, long sec, int nsec) throws FsException {
         Buffers m = BUFFERS.get();
-        MemorySegment t = m.times;
-        t.set(JAVA_LONG, 0, 0);
-        t.set(JAVA_LONG, 8, UTIME_OMIT);                  // atime
-        t.set(JAVA_LONG, 16, sec);                        // mtime
-        t.set(JAVA_LONG, 24, Integer.toUnsignedLong(nsec));
+        MemorySegment t = times(m, 0, UTIME_OMIT, sec, Integer.toUnsignedLong(nsec)); // the access time stays
         int rc;
         try {
             rc = (int) Libc.UTIMENSAT.invokeExact(m.capture, Libc.AT_FDCWD, m.a(path), t, Libc.AT_SYMLINK_NOFOLLOW);
