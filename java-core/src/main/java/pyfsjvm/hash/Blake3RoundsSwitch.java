@@ -40,8 +40,15 @@ final class Blake3RoundsSwitch {
      */
     private static final int CALLS_BEFORE_PACING = 8_192;
     private static final long PACING_MILLIS = 5;
-    /** Beyond this the warm-up gives up and the round methods stay (C2 busy, or not compiling it). */
-    private static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /**
+     * Beyond this the warm-up gives up and the round methods stay (C2 busy, or not compiling it);
+     * {@code -Dpyfsjvm.hash.registerRoundsGiveUpSeconds}. The tests that need the switch wait
+     * longer: with C2's queue long (a test suite compiling everything at once) its thresholds rise
+     * with the queue, and the paced warm-up once took 43 s, and once over 60 s, where it usually
+     * takes 1-2 s.
+     */
+    private static final long GIVE_UP_NANOS =
+            TimeUnit.SECONDS.toNanos(Long.getLong("pyfsjvm.hash.registerRoundsGiveUpSeconds", 60));
 
     /** Where the switch is; only the warm-up thread moves it past COMPILING. */
     private enum State { WAITING, COMPILING, ON, GAVE_UP }
