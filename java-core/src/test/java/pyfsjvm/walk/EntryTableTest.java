@@ -92,6 +92,46 @@ class EntryTableTest {
     }
 
     @Test
+    void rowsBeyondOneChunkKeepTheirFieldsThroughTheSort() throws Exception {
+        // 20,000 files (more than two of the table's 8192-row chunks), each a different size, in
+        // directories whose names put "d.x" siblings between "d" and "d/..." so the sort moves rows
+        // across chunks; every row must come out with its own size, type, depth and inode
+        int n = 20_000;
+        for (int i = 0; i < n; i++) {
+            Path d = tmp.resolve("d" + (i % 40));
+            Path f = i % 97 == 0 ? tmp.resolve("d" + (i % 40) + ".x" + i) : d.resolve("f" + i);
+            Files.createDirectories(f.getParent());
+            Files.write(f, new byte[i % 1000]);
+        }
+        byte[] root = tmp.toString().getBytes(StandardCharsets.UTF_8);
+        EntryTable t = EntryTable.collect(new WalkSpec(root).sort(false), EntryTable.FILES | EntryTable.DIRS, null,
+                new Cancel());
+        assertEquals(n + 40, t.count());
+        java.util.Map<String, Long> inodes = new java.util.HashMap<>();
+        for (int i = 0; i < t.count(); i++) {
+            inodes.put(new String(t.relativePath(i), StandardCharsets.UTF_8), t.ino(i));
+        }
+        t.sortByRelativePath();
+        List<String> names = rel(t);
+        List<String> expected = new ArrayList<>(names);
+        expected.sort((a, b) -> java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8),
+                b.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(expected, names);
+        for (int i = 0; i < t.count(); i++) {
+            String r = names.get(i);
+            Path p = tmp.resolve(r);
+            assertEquals(inodes.get(r), t.ino(i), r);
+            assertEquals(Files.isDirectory(p) ? FileType.DIR : FileType.FILE, t.type(i), r);
+            assertEquals(r.split("/").length, t.depth(i), r);
+            assertEquals(tmp + "/" + r, new String(t.path(i), StandardCharsets.UTF_8));
+            if (t.type(i) == FileType.FILE) {
+                int k = Integer.parseInt(r.substring(r.lastIndexOf(r.contains(".x") ? 'x' : 'f') + 1));
+                assertEquals(k % 1000, t.size(i), r);
+            }
+        }
+    }
+
+    @Test
     void inodeOrderSortsByDeviceThenUnsignedInode() throws Exception {
         for (int i = 0; i < 40; i++) {
             Files.writeString(tmp.resolve("f" + i), "x");
