@@ -130,6 +130,9 @@ def before():
 """
 
 
+SYNC_WARMUP = 16
+
+
 def sync_tools(src: str, targets: dict[str, str]) -> list[Tool]:
     s = repr(src)
 
@@ -139,10 +142,12 @@ def sync_tools(src: str, targets: dict[str, str]) -> list[Tool]:
 
     jt, wt, rt = targets["jvm"], targets["pw"], targets["rsync"]
     # As for the copies: the JVM compiles the walk, compare and copy paths during the first calls,
-    # so the setup runs six untimed damage-and-sync passes on the same target (the timed runs
-    # then start from the same state as every other tool's); "first" still shows a cold call.
+    # so the setup runs untimed damage-and-sync passes on the same target (the timed runs then
+    # start from the same state as every other tool's); "first" still shows a cold call. Sixteen,
+    # because C2 is still compiling until about then: in a profile of syncs 7-18 of one process,
+    # its compiler thread took 6-16 % of the CPU samples of each sync up to the 15th, then none.
     jvm_setup = ("import pyfs_jvm\npyfs_jvm.runtime_info()\n" + damage(jt)
-                 + f"for _k in range(6):\n    before()\n    pyfs_jvm.sync({s}, {jt!r})\n")
+                 + f"for _k in range({SYNC_WARMUP}):\n    before()\n    pyfs_jvm.sync({s}, {jt!r})\n")
     return [
         Tool("pyfs-jvm sync", setup=jvm_setup, before=damage(jt),
              code=f"def run():\n    r = pyfs_jvm.sync({s}, {jt!r})\n    return len(r.copied)"),
