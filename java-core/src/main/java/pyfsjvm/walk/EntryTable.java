@@ -36,6 +36,7 @@ public final class EntryTable {
     private static final int SHIFT = 13;
     private static final int CHUNK = 1 << SHIFT;
     private static final int MASK = CHUNK - 1;
+    private static final int FIRST_ROWS = 512;
     /** Per row: path start, path length, relative-path offset, depth. */
     private static final int INTS = 4;
     private int[][] ints = new int[4][];
@@ -89,15 +90,23 @@ public final class EntryTable {
 
     private void add(byte[] dir, byte[] names, int nOff, int nLen, int relFrom, int d, Stat st, byte ty) {
         int c = count >>> SHIFT;
-        if ((count & MASK) == 0) {
+        int r = count & MASK;
+        if (r == 0) {
             if (c == ints.length) {
                 ints = Arrays.copyOf(ints, c * 2);
                 types = Arrays.copyOf(types, c * 2);
                 stats = Arrays.copyOf(stats, c * 2);
             }
-            ints[c] = new int[CHUNK * INTS];
-            types[c] = new byte[CHUNK];
-            stats[c] = new long[CHUNK * STAT_FIELDS];
+            // the first chunk starts small and doubles (most trees are small); the others are whole
+            int rows = c == 0 ? FIRST_ROWS : CHUNK;
+            ints[c] = new int[rows * INTS];
+            types[c] = new byte[rows];
+            stats[c] = new long[rows * STAT_FIELDS];
+        } else if (r == types[c].length) {
+            int rows = r * 2;
+            ints[c] = Arrays.copyOf(ints[c], rows * INTS);
+            types[c] = Arrays.copyOf(types[c], rows);
+            stats[c] = Arrays.copyOf(stats[c], rows * STAT_FIELDS);
         }
         boolean sep = dir.length > 0 && dir[dir.length - 1] != '/';
         int len = dir.length + (sep ? 1 : 0) + nLen;
@@ -111,7 +120,6 @@ public final class EntryTable {
         }
         System.arraycopy(names, nOff, paths, p + len - nLen, nLen);
         pathsEnd += len;
-        int r = count & MASK;
         int[] in = ints[c];
         in[r * INTS] = p;
         in[r * INTS + 1] = len;
@@ -252,9 +260,10 @@ public final class EntryTable {
         byte[][] ty = new byte[chunks][];
         long[][] st = new long[chunks][];
         for (int c = 0; c < chunks; c++) {
-            in[c] = new int[CHUNK * INTS];
-            ty[c] = new byte[CHUNK];
-            st[c] = new long[CHUNK * STAT_FIELDS];
+            int rows = types[c].length; // as built, so that the chunks keep their sizes
+            in[c] = new int[rows * INTS];
+            ty[c] = new byte[rows];
+            st[c] = new long[rows * STAT_FIELDS];
         }
         for (int i = 0; i < count; i++) {
             int from = perm[i];
