@@ -112,8 +112,8 @@ public final class LinuxFfmPlatform implements Platform {
                 if (stat || type == FileType.UNKNOWN || (follow && type == FileType.SYMLINK)) {
                     // One getdents batch (most directories): its names are still in the buffer,
                     // NUL-terminated, so statx reads them there instead of from a copy.
-                    MemorySegment cname = batches == 1 ? s.dents.asSlice(s.nameAt[i])
-                            : s.cString(names, out.nameStart(i), out.nameLength(i));
+                    long cname = batches == 1 ? s.dents.address() + s.nameAt[i]
+                            : s.cString(names, out.nameStart(i), out.nameLength(i)).address();
                     statEntry(s, fd, cname, follow, st, out, i);
                 }
             }
@@ -122,7 +122,8 @@ public final class LinuxFfmPlatform implements Platform {
         }
     }
 
-    private static void statEntry(Libc.Scratch s, int fd, MemorySegment cname, boolean follow,
+    /** Stats entry {@code i}, named by the NUL-terminated bytes at {@code cname} in {@code s}'s memory. */
+    private static void statEntry(Libc.Scratch s, int fd, long cname, boolean follow,
                                   Stat st, DirListing out, int i) {
         int err = statx(s, fd, cname, Libc.AT_SYMLINK_NOFOLLOW, st);
         if (err != 0) {
@@ -149,7 +150,7 @@ public final class LinuxFfmPlatform implements Platform {
     public void stat(byte[] path, boolean follow, Stat out) throws FsException {
         Libc.Scratch s = Libc.scratch();
         MemorySegment c = s.cString(path, 0, path.length);
-        int err = statx(s, Libc.AT_FDCWD, c, follow ? 0 : Libc.AT_SYMLINK_NOFOLLOW, out);
+        int err = statx(s, Libc.AT_FDCWD, c.address(), follow ? 0 : Libc.AT_SYMLINK_NOFOLLOW, out);
         if (err != 0) {
             throw Libc.fail(err, path);
         }
@@ -170,11 +171,15 @@ public final class LinuxFfmPlatform implements Platform {
         return rc != 0 ? FileType.UNKNOWN : FileType.fromMode(Short.toUnsignedInt(s.statx.get(JAVA_SHORT, 28)));
     }
 
-    /** statx into {@code out}; returns 0 or the errno. */
-    private static int statx(Libc.Scratch s, int dirfd, MemorySegment cpath, int flags, Stat out) {
+    /**
+     * statx into {@code out}; returns 0 or the errno. {@code cpath} is the address of a C string in
+     * {@code s}'s scratch memory (which {@code s} keeps alive).
+     */
+    private static int statx(Libc.Scratch s, int dirfd, long cpath, int flags, Stat out) {
         int rc;
         try {
-            rc = (int) Libc.STATX.invokeExact(s.capture, dirfd, cpath, flags, Libc.STATX_BASIC_STATS, s.statx);
+            rc = (int) Libc.STATX_AT_ADDRESS.invokeExact(s.capture, dirfd, cpath, flags, Libc.STATX_BASIC_STATS,
+                    s.statx);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }
@@ -227,7 +232,7 @@ public final class LinuxFfmPlatform implements Platform {
                 total += got;
             }
             if (after != null) { // fstat: statx(fd, "", AT_EMPTY_PATH), no path lookup
-                int err = statx(s, fd, s.cString(EMPTY, 0, 0), Libc.AT_EMPTY_PATH, after);
+                int err = statx(s, fd, s.cString(EMPTY, 0, 0).address(), Libc.AT_EMPTY_PATH, after);
                 if (err != 0) {
                     throw Libc.fail(err, path);
                 }
