@@ -114,8 +114,8 @@ class PlatformTest {
         java.util.Random rnd = new java.util.Random(11);
         byte[][] stems = {"IMG_0".getBytes(StandardCharsets.US_ASCII), "IMG_00".getBytes(StandardCharsets.US_ASCII),
                 "abcdefgh".getBytes(StandardCharsets.US_ASCII), {(byte) 0xc3, (byte) 0xa9}, {(byte) 0xff}, {}};
+        DirListing l = new DirListing(); // reused, as walks reuse listings (and its sort scratch)
         for (int round = 0; round < 20; round++) {
-            DirListing l = new DirListing();
             l.clear(true); // a listing with stats, as a stat walk reads it
             java.util.Set<String> seen = new java.util.HashSet<>();
             int n = 1 + rnd.nextInt(300);
@@ -137,11 +137,24 @@ class PlatformTest {
                 Stat st = new Stat();
                 st.type = FileType.FILE;
                 st.size = i; // the entry's insertion index, to check that stats follow their names
+                st.mtimeSec = 1000L + i;
                 l.setStat(i, st);
+                if (i % 7 == 3) {
+                    l.setError(i, "E" + i);
+                }
+                if (i % 5 == 1) {
+                    l.setLink(i, DirListing.FOLLOWED);
+                }
             }
             l.sortByName();
+            Stat st = new Stat();
             for (int i = 0; i < l.count(); i++) {
-                assertArrayEquals(added.get((int) l.size(i)), l.name(i), "stat moved with its name");
+                int was = (int) l.size(i);
+                assertArrayEquals(added.get(was), l.name(i), "stat moved with its name");
+                l.stat(i, st);
+                assertEquals(1000L + was, st.mtimeSec, "every stat field moved with its name");
+                assertEquals(was % 7 == 3 ? "E" + was : null, l.errno(i), "error moved with its name");
+                assertEquals(was % 5 == 1 ? DirListing.FOLLOWED : DirListing.NOT_LINK, l.link(i), "link state moved");
                 if (i > 0) {
                     assertTrue(java.util.Arrays.compareUnsigned(l.name(i - 1), l.name(i)) < 0, "round " + round);
                 }
