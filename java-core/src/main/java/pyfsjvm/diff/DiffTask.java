@@ -215,7 +215,7 @@ public final class DiffTask extends Task<byte[][]> {
     }
 
     private static void rel(Columns c, int col, EntryTable t, int i) {
-        c.putString(col, t.pathBytes(), t.pathStart(i) + t.relativeOffset(i), t.pathLength(i) - t.relativeOffset(i));
+        c.putString(col, t.pathBytes(i), t.pathStart(i) + t.relativeOffset(i), t.pathLength(i) - t.relativeOffset(i));
     }
 
     private static void row(Columns c, EntryTable t, int i, long sizeA, long sizeB, String ha, String hb) {

@@ -270,7 +270,7 @@ public final class SyncTask extends Task<byte[][]> {
             } else if (glob == null) {
                 use[i] = true;
             } else {
-                byte[] p = t.pathBytes();
+                byte[] p = t.pathBytes(i);
                 int end = t.pathStart(i) + t.pathLength(i);
                 int s = end;
                 while (s > t.pathStart(i) && p[s - 1] != '/') {
@@ -334,7 +334,7 @@ public final class SyncTask extends Task<byte[][]> {
     }
 
     private static byte[] rel(EntryTable t, int i) {
-        return Arrays.copyOfRange(t.pathBytes(), t.pathStart(i) + t.relativeOffset(i), t.pathStart(i) + t.pathLength(i));
+        return Arrays.copyOfRange(t.pathBytes(i), t.pathStart(i) + t.relativeOffset(i), t.pathStart(i) + t.pathLength(i));
     }
 
     private void makeDirectories(EntryTable a, int[] dirs, byte[] action, String[] errno, String[] text) {
@@ -580,7 +580,7 @@ public final class SyncTask extends Task<byte[][]> {
 
     private static void putRel(Columns c, EntryTable t, int i) {
         c.addRow();
-        c.putString(0, t.pathBytes(), t.pathStart(i) + t.relativeOffset(i), t.pathLength(i) - t.relativeOffset(i));
+        c.putString(0, t.pathBytes(i), t.pathStart(i) + t.relativeOffset(i), t.pathLength(i) - t.relativeOffset(i));
     }
 
     private static void error(Columns c, byte[] rel, String errno, String text) {

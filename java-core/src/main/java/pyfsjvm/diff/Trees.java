@@ -89,8 +89,8 @@ final class Trees {
     /** Compares the relative paths of row {@code i} of {@code a} and row {@code j} of {@code b}. */
     static int compare(EntryTable a, int i, EntryTable b, int j) {
         return Arrays.compareUnsigned(
-                a.pathBytes(), a.pathStart(i) + a.relativeOffset(i), a.pathStart(i) + a.pathLength(i),
-                b.pathBytes(), b.pathStart(j) + b.relativeOffset(j), b.pathStart(j) + b.pathLength(j));
+                a.pathBytes(i), a.pathStart(i) + a.relativeOffset(i), a.pathStart(i) + a.pathLength(i),
+                b.pathBytes(j), b.pathStart(j) + b.relativeOffset(j), b.pathStart(j) + b.pathLength(j));
     }
 
     /** Hex digest, lower case. */

@@ -44,11 +44,11 @@ public final class RenamePlan extends Task<RenamePlan> {
         EntryTable t = EntryTable.collect(spec, EntryTable.FILES | (includeDirs ? EntryTable.DIRS : 0), glob, cancel);
         Columns out = new Columns("ssiB", Math.max(16, t.count()));
         Matcher m = re.pattern().matcher(new byte[0]);
-        byte[] all = t.pathBytes();
         for (int i = 0; i < t.count(); i++) {
             if ((i & 1023) == 0) {
                 cancel.check();
             }
+            byte[] all = t.pathBytes(i);
             int ps = t.pathStart(i);
             int pe = ps + t.pathLength(i);
             int slash = pe - 1;

@@ -28,7 +28,11 @@ public final class EntryTable {
     public static final int SYMLINKS = 4;
     public static final int OTHER = 8;
 
-    private byte[] paths = new byte[1 << 16];
+    // Paths go into blocks of PATH_BLOCK bytes (the first starts small and doubles): a path never
+    // spans two blocks, and a full block is left as it is, never copied.
+    private static final int PATH_BLOCK = 1 << 20;
+    private byte[][] pathBlocks = {new byte[1 << 12]};
+    private int pathBlock;
     private int pathsEnd;
     // Rows live in chunks of CHUNK, so a growing table never copies (nor zeroes twice) what it
     // holds: doubling whole columns cost a 100k-entry walk ~15 ms of its ~30 ms of user CPU, the
@@ -37,8 +41,8 @@ public final class EntryTable {
     private static final int CHUNK = 1 << SHIFT;
     private static final int MASK = CHUNK - 1;
     private static final int FIRST_ROWS = 512;
-    /** Per row: path start, path length, relative-path offset, depth. */
-    private static final int INTS = 4;
+    /** Per row: path start (in its block), path length, relative-path offset, depth, path block. */
+    private static final int INTS = 5;
     private int[][] ints = new int[4][];
     private byte[][] types = new byte[4][];
     /** Per row, side by side: the STAT_FIELDS stat fields (one row is written and read together). */
@@ -110,8 +114,9 @@ public final class EntryTable {
         }
         boolean sep = dir.length > 0 && dir[dir.length - 1] != '/';
         int len = dir.length + (sep ? 1 : 0) + nLen;
+        byte[] paths = pathBlocks[pathBlock];
         if (pathsEnd + len > paths.length) {
-            paths = Arrays.copyOf(paths, Math.max(paths.length * 2, pathsEnd + len));
+            paths = roomForPath(len);
         }
         int p = pathsEnd;
         System.arraycopy(dir, 0, paths, p, dir.length);
@@ -125,6 +130,7 @@ public final class EntryTable {
         in[r * INTS + 1] = len;
         in[r * INTS + 2] = Math.min(relFrom, len);
         in[r * INTS + 3] = d;
+        in[r * INTS + 4] = pathBlock;
         types[c][r] = ty;
         long[] row = stats[c];
         int at = r * STAT_FIELDS;
@@ -147,6 +153,24 @@ public final class EntryTable {
         row[at + ATIME_SEC] = st.atimeSec;
     }
 
+    /** The block to put a path of {@code len} bytes in: the first block doubled, or a new one. */
+    private byte[] roomForPath(int len) {
+        byte[] paths = pathBlocks[pathBlock];
+        if (pathBlock == 0 && paths.length < PATH_BLOCK) {
+            paths = Arrays.copyOf(paths, Math.max(Math.min(paths.length * 2, PATH_BLOCK), pathsEnd + len));
+            pathBlocks[0] = paths;
+            return paths;
+        }
+        pathBlock++;
+        if (pathBlock == pathBlocks.length) {
+            pathBlocks = Arrays.copyOf(pathBlocks, pathBlock * 2);
+        }
+        paths = new byte[Math.max(PATH_BLOCK, len)];
+        pathBlocks[pathBlock] = paths;
+        pathsEnd = 0;
+        return paths;
+    }
+
     private int intField(int i, int f) {
         return ints[i >>> SHIFT][(i & MASK) * INTS + f];
     }
@@ -166,17 +190,17 @@ public final class EntryTable {
 
     /** Absolute path of row {@code i} (a copy). */
     public byte[] path(int i) {
-        return Arrays.copyOfRange(paths, pathStart(i), pathStart(i) + pathLength(i));
+        return Arrays.copyOfRange(pathBytes(i), pathStart(i), pathStart(i) + pathLength(i));
     }
 
     /** Path of row {@code i} relative to the root, '/'-separated (a copy). */
     public byte[] relativePath(int i) {
-        return Arrays.copyOfRange(paths, pathStart(i) + relativeOffset(i), pathStart(i) + pathLength(i));
+        return Arrays.copyOfRange(pathBytes(i), pathStart(i) + relativeOffset(i), pathStart(i) + pathLength(i));
     }
 
-    /** The shared byte array holding all paths; row {@code i} is at {@link #pathStart}. */
-    public byte[] pathBytes() {
-        return paths;
+    /** The byte array holding row {@code i}'s path (and others'), at {@link #pathStart}. */
+    public byte[] pathBytes(int i) {
+        return pathBlocks[intField(i, 4)];
     }
 
     public int pathStart(int i) {
@@ -304,9 +328,7 @@ public final class EntryTable {
         for (int i = 0; i < count; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(
-                paths, pathStart(a) + relativeOffset(a), pathStart(a) + pathLength(a),
-                paths, pathStart(b) + relativeOffset(b), pathStart(b) + pathLength(b)));
+        Arrays.sort(order, (a, b) -> compareRelative(a, b));
         int[] perm = new int[count];
         for (int i = 0; i < count; i++) {
             perm[i] = order[i];
@@ -321,13 +343,17 @@ public final class EntryTable {
      */
     private boolean inRelativePathOrder() {
         for (int i = 1; i < count; i++) {
-            if (Arrays.compareUnsigned(
-                    paths, pathStart(i - 1) + relativeOffset(i - 1), pathStart(i - 1) + pathLength(i - 1),
-                    paths, pathStart(i) + relativeOffset(i), pathStart(i) + pathLength(i)) > 0) {
+            if (compareRelative(i - 1, i) > 0) {
                 return false;
             }
         }
         return true;
+    }
+
+    private int compareRelative(int a, int b) {
+        return Arrays.compareUnsigned(
+                pathBytes(a), pathStart(a) + relativeOffset(a), pathStart(a) + pathLength(a),
+                pathBytes(b), pathStart(b) + relativeOffset(b), pathStart(b) + pathLength(b));
     }
 
     /** The given rows in (device, inode) order: the order that reads a tree with the fewest seeks. */
