@@ -38,9 +38,12 @@ public final class DirListing {
      * walk that reports sizes and nothing else.
      */
     private int fields = FIELDS;
-    /** Sorting scratch, kept with the listing (listings are reused): name keys, their order, one stat row. */
-    private long[] sortKeys = new long[16];
-    private int[] sortOrder = new int[16];
+    /**
+     * Sorting scratch, kept with the listing (listings are reused): name keys and their order, grown
+     * by the first sort (unsorted walks never need them), and one stat row.
+     */
+    private long[] sortKeys = new long[0];
+    private int[] sortOrder = new int[0];
     private final long[] row = new long[FIELDS];
 
     private static final int FIELDS = 14, NARROW = 3;
@@ -335,7 +338,7 @@ public final class DirListing {
      */
     private int[] sortedByPrefix() {
         if (sortKeys.length < count) {
-            sortKeys = new long[Math.max(count, sortKeys.length * 2)];
+            sortKeys = new long[Math.max(Math.max(count, 16), sortKeys.length * 2)];
             sortOrder = new int[sortKeys.length];
         }
         long[] keys = sortKeys;

@@ -70,7 +70,7 @@ final class FfmCopy implements NativeCopy {
         }
         int out = -1;
         try {
-            int rc = call(Libc.STATX, m, in, m.empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, m.statx);
+            int rc = call(Libc.STATX, m, in, m.empty.address(), Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, m.statx);
             if (rc != 0) {
                 throw Libc.fail(Libc.errno(m.capture), src);
             }
@@ -258,7 +258,7 @@ final class FfmCopy implements NativeCopy {
         }
     }
 
-    private static int call(java.lang.invoke.MethodHandle h, Buffers m, int fd, MemorySegment path, int flags,
+    private static int call(java.lang.invoke.MethodHandle h, Buffers m, int fd, long path, int flags,
                             int mask, MemorySegment buf) {
         try {
             return (int) h.invokeExact(m.capture, fd, path, flags, mask, buf);

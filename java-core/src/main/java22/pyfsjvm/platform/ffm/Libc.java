@@ -66,15 +66,14 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
     static final MethodHandle GETDENTS64 = downcall("getdents64",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
-    static final MethodHandle STATX = downcall("statx",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
     /**
-     * statx with the path given as a raw address (a long: the same register as a pointer on both
-     * 64-bit ABIs this layer supports). A walk passes each name where getdents64 left it in the
-     * thread's scratch buffer; a MemorySegment slice per name was one object per entry, the largest
-     * source of a walk's garbage (a million per 1M-entry report).
+     * statx, with the path given as a raw address (a long: the same register as a pointer on both
+     * 64-bit ABIs this layer supports; pass {@code segment.address()} of memory kept alive). A walk
+     * passes each name where getdents64 left it in the thread's scratch buffer: a MemorySegment
+     * slice per name was one object per entry, the largest source of a walk's garbage (a million
+     * per 1M-entry report).
      */
-    static final MethodHandle STATX_AT_ADDRESS = downcall("statx",
+    static final MethodHandle STATX = downcall("statx",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
     // file copying (pyfsjvm.copy through FfmCopy)
     static final MethodHandle COPY_FILE_RANGE = downcall("copy_file_range",

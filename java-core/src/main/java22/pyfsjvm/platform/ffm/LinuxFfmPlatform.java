@@ -163,7 +163,7 @@ public final class LinuxFfmPlatform implements Platform {
         MemorySegment c = s.cString(path, 0, path.length);
         int rc;
         try {
-            rc = (int) Libc.STATX.invokeExact(s.capture, Libc.AT_FDCWD, c,
+            rc = (int) Libc.STATX.invokeExact(s.capture, Libc.AT_FDCWD, c.address(),
                     follow ? 0 : Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_TYPE, s.statx);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
@@ -178,7 +178,7 @@ public final class LinuxFfmPlatform implements Platform {
     private static int statx(Libc.Scratch s, int dirfd, long cpath, int flags, Stat out) {
         int rc;
         try {
-            rc = (int) Libc.STATX_AT_ADDRESS.invokeExact(s.capture, dirfd, cpath, flags, Libc.STATX_BASIC_STATS,
+            rc = (int) Libc.STATX.invokeExact(s.capture, dirfd, cpath, flags, Libc.STATX_BASIC_STATS,
                     s.statx);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
