@@ -32,6 +32,16 @@ public interface NativeCopy {
     void rename(byte[] from, byte[] to) throws FsException;
 
     /**
+     * Renames {@code from} to {@code to} only if nothing is there ({@code renameat2} with
+     * {@code RENAME_NOREPLACE}; EEXIST otherwise), and returns true; false, having done nothing,
+     * where this layer, the kernel or the file system cannot promise that. Plain rename(2) would
+     * replace an empty directory that appeared at {@code to}.
+     */
+    default boolean renameNoReplace(byte[] from, byte[] to) throws FsException {
+        return false;
+    }
+
+    /**
      * Sets the modification time of {@code path} itself (a symlink is not followed; the access
      * time stays) in one system call, and returns true; false where this layer has no such call
      * (the caller uses NIO, which opens the file, reads its times and closes it again).

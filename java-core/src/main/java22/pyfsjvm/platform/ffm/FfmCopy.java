@@ -185,6 +185,29 @@ final class FfmCopy implements NativeCopy {
     }
 
     @Override
+    public boolean renameNoReplace(byte[] from, byte[] to) throws FsException {
+        if (Libc.RENAMEAT2 == null) {
+            return false;
+        }
+        Buffers m = BUFFERS.get();
+        int rc;
+        try {
+            rc = (int) Libc.RENAMEAT2.invokeExact(m.capture, Libc.AT_FDCWD, m.a(from), Libc.AT_FDCWD, m.b(to),
+                    Libc.RENAME_NOREPLACE);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+        if (rc == 0) {
+            return true;
+        }
+        int e = Libc.errno(m.capture);
+        if (e == ENOSYS || e == EINVAL) {
+            return false; // a kernel or file system without the flag
+        }
+        throw Libc.fail(e, e == EXDEV ? from : to);
+    }
+
+    @Override
     public int hold(byte[] path) {
         Buffers m = BUFFERS.get();
         int fd = open(m, m.b(path), Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);

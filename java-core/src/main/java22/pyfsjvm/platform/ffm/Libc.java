@@ -86,6 +86,11 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), ERRNO);
     static final MethodHandle FSYNC = downcall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
     static final MethodHandle RENAME = downcall("rename", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), ERRNO);
+    /** {@code renameat2} (glibc 2.28+), or null where this libc lacks it. */
+    static final MethodHandle RENAMEAT2 = LIBC.find("renameat2").isPresent() ? downcall("renameat2",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT), ERRNO) : null;
+    /** renameat2's flag: fail with EEXIST instead of replacing what {@code to} names. */
+    static final int RENAME_NOREPLACE = 1;
 
     @SuppressWarnings("restricted") // native access is the point; the JVM runs with --enable-native-access
     private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
