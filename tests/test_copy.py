@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -370,11 +371,14 @@ def test_zero_files_still_give_the_final_callback(tmp_path: Path) -> None:
     assert [repr(p) for p in seen] == ['CopyProgress(100.0%, 0/0 files, "")']
 
 
-def test_a_failing_callback_stops_the_copy_and_propagates(tmp_path: Path) -> None:
+@pytest.mark.parametrize("into", ["new", "existing"])
+def test_a_failing_callback_stops_the_copy_and_propagates(tmp_path: Path, into: str) -> None:
     s = tmp_path / "s"
     s.mkdir()
     for i in range(2000):
         (s / f"{i:04}").write_bytes(b"x" * 5000)
+    if into == "existing":
+        (tmp_path / "d" / "s").mkdir(parents=True)  # files are put in place one by one
 
     class Stop(Exception):
         pass
@@ -385,8 +389,30 @@ def test_a_failing_callback_stops_the_copy_and_propagates(tmp_path: Path) -> Non
     with pytest.raises(Stop):
         pyfs_jvm.copy_files([str(s)], str(tmp_path / "d"), progress_callback=cb, callback_interval_ms=0)
     assert temp_files(tmp_path / "d") == []
-    for n in os.listdir(tmp_path / "d" / "s"):
-        assert (tmp_path / "d" / "s" / n).stat().st_size == 5000
+    if into == "new":
+        assert os.listdir(tmp_path / "d") == []  # a new tree appears whole or not at all
+    else:
+        for n in os.listdir(tmp_path / "d" / "s"):
+            assert (tmp_path / "d" / "s" / n).stat().st_size == 5000
+
+
+def test_a_new_tree_is_not_published_over_a_directory_made_meanwhile(tmp_path: Path) -> None:
+    s = tmp_path / "s"
+    s.mkdir()
+    (s / "a").write_bytes(b"a")
+    with open(s / "big", "wb") as f:  # sparse, but every byte is copied: the copy outlasts a callback
+        f.truncate(512 << 20)
+    d = tmp_path / "d"
+    d.mkdir()
+
+    def cb(p: CopyProgress) -> None:
+        (d / "s").mkdir(exist_ok=True)  # someone else's, made after the plan found the name free
+
+    with pytest.raises(CopyError) as info:
+        pyfs_jvm.copy_files([str(s)], str(d), progress_callback=cb, callback_interval_ms=0)
+    assert info.value.errno == errno.EEXIST and "already exists" in str(info.value)
+    assert info.value.filename == str(d / "s")
+    assert os.listdir(d) == ["s"] and os.listdir(d / "s") == []  # theirs, untouched; ours removed
 
 
 # ------------------------------------------------------------------ interrupting a real process
@@ -401,14 +427,9 @@ print("done", flush=True)
 """
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
-def test_interrupting_a_large_copy_leaves_no_truncated_file(tmp_path: Path, sig: int) -> None:
-    big = tmp_path / "big.img"
-    with open(big, "wb") as f:  # sparse: instant to make, but every byte is really copied
-        f.truncate(6 << 30)
-    dst = tmp_path / "out"
-    dst.mkdir()
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(big), str(dst)], stdout=subprocess.PIPE,
+def interrupt_copy(src: Path, dst: Path, sig: int) -> None:
+    """Copies ``src`` into ``dst`` in a child process and sends it ``sig`` mid-copy."""
+    proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(src), str(dst)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     try:
         assert proc.stdout is not None
@@ -421,6 +442,16 @@ def test_interrupting_a_large_copy_leaves_no_truncated_file(tmp_path: Path, sig:
             proc.kill()
             proc.wait()
     assert rc != 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_interrupting_a_large_copy_leaves_no_truncated_file(tmp_path: Path, sig: int) -> None:
+    big = tmp_path / "big.img"
+    with open(big, "wb") as f:  # sparse: instant to make, but every byte is really copied
+        f.truncate(6 << 30)
+    dst = tmp_path / "out"
+    dst.mkdir()
+    interrupt_copy(big, dst, sig)
     assert not (dst / "big.img").exists()  # never a partial file under the final name
     leftovers = os.listdir(dst)
     if sig == signal.SIGINT:
@@ -429,6 +460,26 @@ def test_interrupting_a_large_copy_leaves_no_truncated_file(tmp_path: Path, sig:
         # kill -9 gives no chance to clean up: only a hidden, recognisable temporary file remains
         assert len(leftovers) == 1 and leftovers[0].startswith(".big.img.") and leftovers[0].endswith(".pyfsjvm-tmp")
     assert big.stat().st_size == 6 << 30
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_interrupting_a_new_tree_leaves_nothing_under_its_name(tmp_path: Path, sig: int) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.txt").write_bytes(b"a" * 1000)
+    with open(tree / "big.img", "wb") as f:
+        f.truncate(6 << 30)
+    dst = tmp_path / "out"
+    dst.mkdir()
+    interrupt_copy(tree, dst, sig)
+    assert not (dst / "tree").exists()  # the tree is built under a hidden name and renamed when whole
+    leftovers = os.listdir(dst)
+    if sig == signal.SIGINT:
+        assert leftovers == []  # Ctrl-C cancels and removes the hidden tree
+    else:
+        assert len(leftovers) == 1 and leftovers[0].startswith(".tree.") and leftovers[0].endswith(".pyfsjvm-tmp")
+        assert (dst / leftovers[0]).is_dir()
+    assert (tree / "big.img").stat().st_size == 6 << 30
 
 
 # ------------------------------------------------------------------ move_files

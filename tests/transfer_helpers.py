@@ -36,7 +36,8 @@ def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
 
 
 def temp_files(root: Path) -> list[str]:
-    return [os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if f.endswith(".pyfsjvm-tmp")]
+    """Temporary files, and the hidden directories new trees are built in, left under ``root``."""
+    return [os.path.join(d, f) for d, ds, fs in os.walk(root) for f in fs + ds if f.endswith(".pyfsjvm-tmp")]
 
 
 def make_tree(root: Path) -> Path:

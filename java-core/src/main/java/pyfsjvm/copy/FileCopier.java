@@ -175,6 +175,35 @@ public final class FileCopier {
         }
     }
 
+    /**
+     * Copies regular file {@code src} straight to {@code dst}, created exclusively, with no temporary
+     * name: for a file of a tree that {@link CopyEngine} builds under a hidden name and publishes
+     * whole, so nothing looks at {@code dst} before it is complete. A failure removes what was
+     * written (anything at {@code dst} is this copy's: the hidden tree is). Where the kernel cannot
+     * copy the pair, and without the native layer, it is {@link #copyFile} after all.
+     */
+    public long copyFileFresh(byte[] src, byte[] dst) throws FsException {
+        cancel.check();
+        NativeCopy nc = platform.nativeCopy();
+        if (nc == null) {
+            return copyFile(src, dst, true, false);
+        }
+        boolean complete = false;
+        try {
+            long n = nc.copy(src, dst, preserve, fsync, cancel, bytes::addAndGet);
+            if (n == NativeCopy.UNSUPPORTED) {
+                deleteQuietly(RawPaths.path(dst));
+                n = copyFile(src, dst, true, false);
+            }
+            complete = true;
+            return n;
+        } finally {
+            if (!complete) {
+                deleteQuietly(RawPaths.path(dst));
+            }
+        }
+    }
+
     /** Recreates symlink {@code src} at {@code dst} (the link itself, not its target). */
     public void copySymlink(byte[] src, byte[] dst, boolean noReplace) throws FsException {
         cancel.check();

@@ -22,6 +22,17 @@ public final class PathBytes {
         return out;
     }
 
+    /** {@code path}, which is {@code from} or lies under it, moved to {@code to}. */
+    public static byte[] rebase(byte[] path, byte[] from, byte[] to) {
+        int n = from.length;
+        if (path.length < n || !Arrays.equals(path, 0, n, from, 0, n) || (path.length > n && path[n] != '/')) {
+            throw new IllegalArgumentException("not under the directory it is moved from");
+        }
+        byte[] out = Arrays.copyOf(to, to.length + path.length - n);
+        System.arraycopy(path, n, out, to.length, path.length - n);
+        return out;
+    }
+
     /** Without trailing slashes ("/" stays "/"). */
     public static byte[] stripSlashes(byte[] p) {
         int end = p.length;

@@ -25,6 +25,8 @@ public final class Plan {
     /** File rows whose destination exists and is replaced (overwrite): see {@link Releases}. */
     boolean[] replaces = new boolean[256];
     int count;
+    /** Sources added ({@link Planner#addSource}). */
+    int sources;
     long totalBytes;
     int totalFiles;
 

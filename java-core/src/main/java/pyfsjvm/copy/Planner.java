@@ -77,6 +77,7 @@ public final class Planner {
         cancel.check();
         Stat s = new Stat();
         platform.stat(src, follow, s);
+        plan.sources++;
         if (s.isDir()) {
             int row = plan.add(Plan.DIR, src, dst, 0, s.mtimeSec, s.mtimeNsec);
             plan.top[row] = true;

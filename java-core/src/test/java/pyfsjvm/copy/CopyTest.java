@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -96,18 +97,22 @@ class CopyTest {
     }
 
     @Test
-    void sourceVanishingAfterPlanning() throws Exception {
-        Path s = Files.createDirectories(tmp.resolve("s"));
-        for (int i = 0; i < 20; i++) {
-            Files.writeString(s.resolve("f" + (char) ('a' + i)), "data" + i);
+    void sourceVanishingAfterPlanningLeavesNoNewTree() throws Exception {
+        Path s = vanishingSource();
+        FsException x = assertThrows(FsException.class, () -> engine(s, tmp.resolve("d")).run());
+        assertEquals("ENOENT", x.errno());
+        assertArrayEquals(b(s.resolve("fk")), x.path());
+        assertFalse(Files.exists(tmp.resolve("d"))); // built under a hidden name, removed, never published
+        try (Stream<Path> all = Files.walk(tmp)) {
+            assertEquals(List.of(), all.filter(f -> f.getFileName().toString().endsWith(".pyfsjvm-tmp")).toList());
         }
-        Planner p = new Planner(false, false, new Cancel());
-        p.singleSource = true;
-        p.addSource(b(s), b(tmp.resolve("d")));
-        Files.delete(s.resolve("fk")); // gone after the plan, before the copy
-        CopyEngine e = new CopyEngine(p.plan, false, true, false, 1, new Cancel(), new AtomicLong(),
-                new java.util.concurrent.atomic.AtomicInteger());
-        FsException x = assertThrows(FsException.class, e::run);
+    }
+
+    @Test
+    void sourceVanishingAfterPlanningIntoAnExistingDirectory() throws Exception {
+        Path s = vanishingSource();
+        Files.createDirectories(tmp.resolve("d"));
+        FsException x = assertThrows(FsException.class, () -> engine(s, tmp.resolve("d")).run());
         assertEquals("ENOENT", x.errno());
         assertArrayEquals(b(s.resolve("fk")), x.path());
         assertFalse(Files.exists(tmp.resolve("d/fk")));
@@ -117,6 +122,38 @@ class CopyTest {
                 assertEquals(Files.readString(s.resolve(f.getFileName())), Files.readString(f)); // complete
             }
         }
+    }
+
+    @Test
+    void rebaseMovesAPathFromOneDirectoryToAnother() {
+        byte[] from = "/d/tree".getBytes(StandardCharsets.UTF_8);
+        byte[] to = "/d/.tree.1.pyfsjvm-tmp".getBytes(StandardCharsets.UTF_8);
+        assertArrayEquals("/d/.tree.1.pyfsjvm-tmp/a/b".getBytes(StandardCharsets.UTF_8),
+                PathBytes.rebase("/d/tree/a/b".getBytes(StandardCharsets.UTF_8), from, to));
+        assertArrayEquals(to, PathBytes.rebase(from, from, to));
+        assertThrows(IllegalArgumentException.class,
+                () -> PathBytes.rebase("/d/treetop/a".getBytes(StandardCharsets.UTF_8), from, to));
+        assertThrows(IllegalArgumentException.class,
+                () -> PathBytes.rebase("/e/tree/a".getBytes(StandardCharsets.UTF_8), from, to));
+    }
+
+    /** A source tree of 20 files, "fa" to "ft" ({@link #engine} deletes "fk" after planning). */
+    private Path vanishingSource() throws IOException {
+        Path s = Files.createDirectories(tmp.resolve("s"));
+        for (int i = 0; i < 20; i++) {
+            Files.writeString(s.resolve("f" + (char) ('a' + i)), "data" + i);
+        }
+        return s;
+    }
+
+    /** The engine of a plan copying s to d, made before s/fk is deleted. */
+    private CopyEngine engine(Path s, Path d) throws FsException, IOException {
+        Planner p = new Planner(false, false, new Cancel());
+        p.singleSource = true;
+        p.addSource(b(s), b(d));
+        Files.delete(s.resolve("fk")); // gone after the plan, before the copy
+        return new CopyEngine(p.plan, false, true, false, 1, new Cancel(), new AtomicLong(),
+                new java.util.concurrent.atomic.AtomicInteger());
     }
 
     private static long list(Path dir) throws IOException {
