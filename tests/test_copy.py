@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import stat
+import struct
 import subprocess
 import sys
 import threading
@@ -72,6 +73,34 @@ def test_preserve_metadata_keeps_mode_and_nanosecond_times(src: Path, tmp_path: 
     assert stat.S_IMODE(os.stat(d / "sub" / "exec.sh").st_mode) == 0o750
     # directories get their times after being filled
     assert os.stat(d / "sub").st_mtime_ns == os.stat(src / "sub").st_mtime_ns
+
+
+def default_acl(*entries: tuple[int, int]) -> bytes:
+    """A ``system.posix_acl_default`` value: version 2, then (tag, permissions) entries."""
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", tag, perm, 0xFFFFFFFF) for tag, perm in entries)
+
+
+@pytest.mark.parametrize("acl", [False, True])
+def test_modes_are_kept_whatever_creation_would_give(tmp_path: Path, acl: bool) -> None:
+    # Files are created with their source's mode where the umask leaves it whole (no fchmod), so
+    # the cases where creation gives something else must still end with the source's mode: bits
+    # the umask takes, setuid, and a default ACL on the destination (which replaces the umask).
+    s = tmp_path / "s"
+    s.mkdir()
+    modes = [0o644, 0o666, 0o600, 0o750, 0o777, 0o4755, 0o400]
+    for m in modes:
+        (s / f"{m:o}").write_bytes(b"x")
+        (s / f"{m:o}").chmod(m)
+    d = tmp_path / "d"
+    d.mkdir()
+    if acl:  # user rwx, group and others nothing: a new 0644 file would be 0600
+        os.setxattr(d, "system.posix_acl_default", default_acl((0x01, 7), (0x04, 0), (0x20, 0)))
+    old = os.umask(0o022)
+    try:
+        pyfs_jvm.copy_files([str(s)], str(d))
+    finally:
+        os.umask(old)
+    assert {n: stat.S_IMODE(os.stat(d / "s" / n).st_mode) for n in os.listdir(s)} == {f"{m:o}": m for m in modes}
 
 
 def test_without_preserve_metadata_times_are_new(src: Path, tmp_path: Path) -> None:

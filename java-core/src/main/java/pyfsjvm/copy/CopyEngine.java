@@ -53,6 +53,8 @@ public final class CopyEngine {
     private byte[] staged;
     /** Whether {@link #staged} has been renamed to its destination. */
     private boolean published;
+    /** {@link NativeCopy#creationMask} of the staged tree, once made. */
+    private int mask = -1;
 
     CopyEngine(Plan plan, boolean overwrite, boolean preserve, boolean fsync, int workers, Cancel cancel,
                AtomicLong bytes, AtomicInteger filesDone) {
@@ -171,6 +173,9 @@ public final class CopyEngine {
                         Files.createDirectory(p);
                         done[i] = true;
                     }
+                    if (staged != null) {
+                        mask = Platform.get().nativeCopy().creationMask(staged);
+                    }
                 } else {
                     Files.createDirectory(p);
                     done[i] = true;
@@ -257,7 +262,7 @@ public final class CopyEngine {
         byte[] to = target(i);
         try {
             if (plan.kind[i] == Plan.FILE) {
-                copied[i] = copier.copyFileFresh(plan.src[i], to);
+                copied[i] = copier.copyFileFresh(plan.src[i], to, mask);
             } else {
                 copier.copySymlink(plan.src[i], to, true);
             }

@@ -181,8 +181,10 @@ public final class FileCopier {
      * whole, so nothing looks at {@code dst} before it is complete. A failure removes what was
      * written (anything at {@code dst} is this copy's: the hidden tree is). Where the kernel cannot
      * copy the pair, and without the native layer, it is {@link #copyFile} after all.
+     *
+     * @param mask {@code dst}'s directory's {@link NativeCopy#creationMask}, or -1
      */
-    public long copyFileFresh(byte[] src, byte[] dst) throws FsException {
+    public long copyFileFresh(byte[] src, byte[] dst, int mask) throws FsException {
         cancel.check();
         NativeCopy nc = platform.nativeCopy();
         if (nc == null) {
@@ -190,7 +192,7 @@ public final class FileCopier {
         }
         boolean complete = false;
         try {
-            long n = nc.copy(src, dst, preserve, fsync, cancel, bytes::addAndGet);
+            long n = nc.copy(src, dst, preserve, fsync, mask, cancel, bytes::addAndGet);
             if (n == NativeCopy.UNSUPPORTED) {
                 deleteQuietly(RawPaths.path(dst));
                 n = copyFile(src, dst, true, false);

@@ -28,6 +28,28 @@ public interface NativeCopy {
     long copy(byte[] src, byte[] tmp, boolean preserve, boolean fsync, Cancel cancel, LongConsumer progress)
             throws FsException;
 
+    /**
+     * As {@link #copy(byte[], byte[], boolean, boolean, Cancel, LongConsumer)}, for a caller that
+     * knows the {@link #creationMask} of {@code tmp}'s directory ({@code mask}, or -1): with
+     * {@code preserve} the file is then created with the source's permission bits, and where
+     * creation gives exactly those, the separate fchmod is left out.
+     */
+    default long copy(byte[] src, byte[] tmp, boolean preserve, boolean fsync, int mask, Cancel cancel,
+                      LongConsumer progress) throws FsException {
+        return copy(src, tmp, preserve, fsync, cancel, progress);
+    }
+
+    /**
+     * The permission bits that creating a file in directory {@code dir} takes away from the mode
+     * asked for: this process's umask, or -1 where that is not the rule (a default ACL on
+     * {@code dir} decides instead) or is not known. Directories made inside {@code dir} follow the
+     * same rule (they inherit its default ACL, or none). The umask is the process's, so a thread
+     * that changes it meanwhile changes the answer.
+     */
+    default int creationMask(byte[] dir) {
+        return -1;
+    }
+
     /** {@code rename(2)}: atomically replaces {@code to}. */
     void rename(byte[] from, byte[] to) throws FsException;
 

@@ -89,6 +89,8 @@ public final class Libc {
     /** {@code renameat2} (glibc 2.28+), or null where this libc lacks it. */
     static final MethodHandle RENAMEAT2 = LIBC.find("renameat2").isPresent() ? downcall("renameat2",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT), ERRNO) : null;
+    static final MethodHandle GETXATTR = downcall("getxattr",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG), ERRNO);
     /** renameat2's flag: fail with EEXIST instead of replacing what {@code to} names. */
     static final int RENAME_NOREPLACE = 1;
 
