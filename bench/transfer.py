@@ -82,7 +82,9 @@ def copy_tools(src: str, dst: str, is_dir: bool) -> list[Tool]:
               "    os.sync()  # earlier runs' writes go to disk before the clock starts\n")
     # The JVM's copy path is compiled during the first calls: warm it on 10 of the tree's
     # directories, three times (kept under dst like the timed copies), so that the median is the
-    # warm speed; "first" still shows a cold call. The big file's path is short: no warm-up.
+    # warm speed; "first" still shows a cold call. Each directory is its own call, a new tree as
+    # the timed copy is (one call with the ten as sources took the per-file rename path, so the
+    # timed copies compiled the new-tree path). The big file's path is short: no warm-up.
     # (Three copies of the whole tree warm it further: in one process, full copies took 0.52,
     # 0.33, 0.31, 0.30, 0.29, 0.27 s. In the one bench run with that warm-up, every tool's timed
     # copies still swung by up to 2x with the file system's state (docs/transfer.md), so the
@@ -92,7 +94,7 @@ def copy_tools(src: str, dst: str, is_dir: bool) -> list[Tool]:
         jvm_setup += (f"_parts = [os.path.join({s}, p) for p in sorted(os.listdir({s}))[:10]]\n"
                       f"for _k in range(3):\n"
                       f"    _w = os.path.join({dst!r}, f'warm-{{os.getpid()}}-{{_k}}')\n"
-                      f"    os.makedirs(_w)\n    pyfs_jvm.copy_files(_parts, _w)\n")
+                      f"    os.makedirs(_w)\n    for _p in _parts:\n        pyfs_jvm.copy_files([_p], _w)\n")
     copy_py = (f"    shutil.copytree({s}, os.path.join(DST, {name!r}), symlinks=True)\n" if is_dir else
                f"    shutil.copy2({s}, os.path.join(DST, {name!r}))\n")
     return [
@@ -160,9 +162,10 @@ def sync_tools(src: str, targets: dict[str, str]) -> list[Tool]:
 
 
 @contextlib.contextmanager
-def fresh_ext4(base: str, wanted: bool) -> Iterator[str | None]:
+def fresh_ext4(base: str, wanted: bool, trees: int = 40) -> Iterator[str | None]:
     """With ``wanted``: a new ext4 (mkfs defaults, journal included) loop-mounted under ``base``,
-    removed afterwards; else None. Sized for the copies the scenario keeps (up to 40 of the tree)."""
+    removed afterwards; else None. Sized for the copies of the 20k-file tree the scenario keeps
+    (``trees``: every tool's warm-up and timed runs; 40 fit in the smallest image)."""
     if not wanted:
         yield None
         return
@@ -172,14 +175,14 @@ def fresh_ext4(base: str, wanted: bool) -> Iterator[str | None]:
     mnt = os.path.join(base, "fresh-ext4")
     os.makedirs(mnt, exist_ok=True)
     with open(img, "wb") as f:
-        f.truncate(8 << 30)  # sparse
+        f.truncate(max(8 << 30, trees * (200 << 20)))  # sparse; a copy of the tree takes ~120 MB
     try:
         # Inode tables and journal written now: left lazy, the kernel's ext4lazyinit thread zeroes
         # them (512 MB of inode tables here) in the background for minutes after the mount, on the
         # CPUs and the disk the tools are being timed on (one resync measured 0.52 s with it, 0.25 s
         # once it was done).
-        subprocess.run(["mkfs.ext4", "-q", "-F", "-N", "2000000", "-E", "lazy_itable_init=0,lazy_journal_init=0",
-                        img], check=True)
+        subprocess.run(["mkfs.ext4", "-q", "-F", "-N", str(max(2_000_000, trees * 25_000)), "-E",
+                        "lazy_itable_init=0,lazy_journal_init=0", img], check=True)
         subprocess.run(["mount", "-o", "loop", img, mnt], check=True)
         try:
             yield mnt
@@ -220,7 +223,7 @@ def main() -> None:
         t = time.perf_counter()
         make_tree(src, a.small, 8192)
         where = a.dir
-        with fresh_ext4(a.dir, a.fresh_ext4) as mnt:
+        with fresh_ext4(a.dir, a.fresh_ext4, trees=5 * a.rounds * a.reps + 10) as mnt:
             if mnt is not None:
                 where = mnt
                 subprocess.run(["cp", "-a", src, mnt], check=True)
