@@ -4,6 +4,8 @@ The work runs in Java (``pyfsjvm.copy``): the whole copy is planned and checked 
 destination before the first byte is written, then files are copied on several threads with the
 kernel's copy (``copy_file_range``/``sendfile`` through ``FileChannel.transferTo``), each under a
 temporary name in its destination directory that is renamed to the final name only when complete.
+A new tree (one source directory, destination missing) is built whole under a hidden name and
+renamed into place once, so it appears complete or not at all.
 
 Differences from pyfs-watcher, on purpose (docs/transfer.md lists them all):
 
