@@ -13,6 +13,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,8 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * files are written under their own names: a temporary name and a rename per file cost a third of
  * the kernel's time per small file on ext4 (docs/transfer.md). The tree then appears whole or not
  * at all, and the rename cannot replace anything that appeared at its name meanwhile
- * ({@link NativeCopy#renameNoReplace}). Other copies (into an existing directory, several sources,
- * {@code fsync}, no native layer) put each file in place by its own temporary name and rename.
+ * ({@link NativeCopy#renameNoReplace}, else {@link #claimAndReplace}). Without the native layer
+ * (JDK 17) the files in the hidden tree still go by temporary names: the same result, not the
+ * speed. Other copies (into an existing directory, several sources, {@code fsync}) put each file
+ * in place by its own temporary name and rename.
  *
  * <p>The first failure stops the other threads (their unfinished files are removed) and is
  * rethrown. Files finished before it stay, complete; in a tree not yet published, nothing does: the
@@ -88,7 +91,7 @@ public final class CopyEngine {
     /** Where a new tree is built before it is published (see the class comment), or null. */
     private byte[] stagingDirectory() {
         if (plan.sources != 1 || plan.count == 0 || plan.kind[0] != Plan.DIR || !plan.top[0] || !plan.fresh[0]
-                || fsync || Platform.get().nativeCopy() == null) {
+                || fsync) {
             return null;
         }
         byte[] dst = plan.dst[0];
@@ -115,18 +118,43 @@ public final class CopyEngine {
         byte[] dst = plan.dst[0];
         NativeCopy nc = Platform.get().nativeCopy();
         try {
-            if (!nc.renameNoReplace(staged, dst)) {
-                // no RENAME_NOREPLACE here: a checked rename, which could replace only an empty
-                // directory made between the check and the rename
-                if (Files.exists(RawPaths.path(dst), LinkOption.NOFOLLOW_LINKS)) {
-                    throw FileCopier.exists(dst);
-                }
-                nc.rename(staged, dst);
+            if (nc == null || !nc.renameNoReplace(staged, dst)) {
+                claimAndReplace(nc, dst);
             }
         } catch (FsException e) {
             throw "EEXIST".equals(e.errno()) || "ENOTEMPTY".equals(e.errno()) ? FileCopier.exists(dst) : e;
         }
         published = true;
+    }
+
+    /**
+     * Without RENAME_NOREPLACE: makes {@code dst} as an empty directory (which fails if anything is
+     * there), then renames the staged tree over it, which replaces only an empty directory. If
+     * someone puts a file into it in between, the rename fails and their file stays.
+     */
+    private void claimAndReplace(NativeCopy nc, byte[] dst) throws FsException {
+        Path out = RawPaths.path(dst);
+        try {
+            Files.createDirectory(out);
+        } catch (FileAlreadyExistsException e) {
+            throw FileCopier.exists(dst);
+        } catch (IOException e) {
+            throw FsException.from(e, dst);
+        }
+        try {
+            if (nc != null) {
+                nc.rename(staged, dst);
+            } else {
+                Files.move(RawPaths.path(staged), out, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) { // FsException included
+            try {
+                Files.delete(out); // ours, if still empty
+            } catch (IOException ignored) {
+                // not empty: someone else's files are in it now
+            }
+            throw e instanceof FsException fe ? fe : FsException.from(e, dst);
+        }
     }
 
     /**
@@ -173,8 +201,9 @@ public final class CopyEngine {
                         Files.createDirectory(p);
                         done[i] = true;
                     }
-                    if (staged != null) {
-                        mask = Platform.get().nativeCopy().creationMask(staged);
+                    NativeCopy nc = Platform.get().nativeCopy();
+                    if (staged != null && nc != null) {
+                        mask = nc.creationMask(staged);
                     }
                 } else {
                     Files.createDirectory(p);

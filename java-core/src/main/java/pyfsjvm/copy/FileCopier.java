@@ -180,7 +180,8 @@ public final class FileCopier {
      * name: for a file of a tree that {@link CopyEngine} builds under a hidden name and publishes
      * whole, so nothing looks at {@code dst} before it is complete. A failure removes what was
      * written (anything at {@code dst} is this copy's: the hidden tree is). Where the kernel cannot
-     * copy the pair, and without the native layer, it is {@link #copyFile} after all.
+     * copy the pair, and without the native layer, it is {@link #copyFile} (by a temporary name
+     * in the hidden tree) after all.
      *
      * @param mask {@code dst}'s directory's {@link NativeCopy#creationMask}, or -1
      */
@@ -188,14 +189,14 @@ public final class FileCopier {
         cancel.check();
         NativeCopy nc = platform.nativeCopy();
         if (nc == null) {
-            return copyFile(src, dst, true, false);
+            return copyFile(src, dst, false, false);
         }
         boolean complete = false;
         try {
             long n = nc.copy(src, dst, preserve, fsync, mask, cancel, bytes::addAndGet);
             if (n == NativeCopy.UNSUPPORTED) {
                 deleteQuietly(RawPaths.path(dst));
-                n = copyFile(src, dst, true, false);
+                n = copyFile(src, dst, false, false);
             }
             complete = true;
             return n;
