@@ -77,10 +77,16 @@ public final class CopyEngine {
         staged = stagingDirectory();
         try {
             makeDirectories();
+            NativeCopy nc = Platform.get().nativeCopy();
+            if (staged != null && nc != null) {
+                mask = nc.creationMask(staged);
+            }
             copyEntries();
             publish();
         } catch (FsException | RuntimeException | Error e) {
-            discardStaged();
+            if (staged != null && !published) {
+                rollback(); // the hidden tree: nothing of it is left
+            }
             throw e;
         }
         if (preserve) {
@@ -153,33 +159,7 @@ public final class CopyEngine {
             } catch (IOException ignored) {
                 // not empty: someone else's files are in it now
             }
-            throw e instanceof FsException fe ? fe : FsException.from(e, dst);
-        }
-    }
-
-    /**
-     * After a failure before {@link #publish}: removes the staged tree, only what this copy made in
-     * it, deepest first (a worker that failed has removed its unfinished file).
-     */
-    private void discardStaged() {
-        if (staged == null || published) {
-            return;
-        }
-        for (int i = plan.count - 1; i >= 0; i--) {
-            if (!done[i]) {
-                continue;
-            }
-            try {
-                Path p = RawPaths.path(target(i));
-                if (plan.kind[i] == Plan.DIR) {
-                    Files.delete(p); // only if empty
-                } else {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException e) {
-                // leave it: a hidden temporary name
-            }
-            done[i] = false; // a move's rollback must not look for it at its destination
+            throw FsException.from(e, dst);
         }
     }
 
@@ -200,10 +180,6 @@ public final class CopyEngine {
                         mkdirs(PathBytes.parent(d));
                         Files.createDirectory(p);
                         done[i] = true;
-                    }
-                    NativeCopy nc = Platform.get().nativeCopy();
-                    if (staged != null && nc != null) {
-                        mask = nc.creationMask(staged);
                     }
                 } else {
                     Files.createDirectory(p);
@@ -329,14 +305,19 @@ public final class CopyEngine {
         }
     }
 
-    /** Best-effort removal of everything this copy created (files, links, then emptied directories). */
+    /**
+     * Best-effort removal of everything this copy created (files, links, then emptied directories),
+     * where it is now: in the hidden tree until it is published (a worker that failed has removed
+     * its unfinished file). Each row is then no longer done, so a second call does nothing.
+     */
     void rollback() {
         for (int i = plan.count - 1; i >= 0; i--) {
             if (!done[i]) {
                 continue;
             }
+            done[i] = false;
             try {
-                Path p = RawPaths.path(plan.dst[i]);
+                Path p = RawPaths.path(target(i));
                 if (plan.kind[i] == Plan.DIR) {
                     if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                         Files.delete(p); // only if empty: never removes anything we did not make

@@ -233,7 +233,8 @@ final class FfmCopy implements NativeCopy {
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }
-        if (rc >= 0 || (Libc.errno(m.capture) != ENODATA && Libc.errno(m.capture) != EOPNOTSUPP)) {
+        int e = rc >= 0 ? 0 : Libc.errno(m.capture);
+        if (rc >= 0 || (e != ENODATA && e != EOPNOTSUPP)) {
             return -1; // a default ACL decides the new files' modes (or we cannot tell)
         }
         return umask();
